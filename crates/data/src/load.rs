@@ -1,0 +1,307 @@
+//! Reading bar files with polars: CSV (every column read as text, so that each bad cell can be
+//! reported with its line) and Parquet (typed columns, cast to the schema).
+
+use std::fs::File;
+use std::path::Path;
+
+use polars::prelude::*;
+
+use crate::bars::BarSeries;
+use crate::columns::{Canonical, ColumnMap};
+use crate::error::{DataError, Location, ProblemKind};
+use crate::timestamp::DAY_MS;
+use crate::validate::{self, BAD_TS, Cell, Names, Problems, ValueKind};
+
+/// How to load a file.
+#[derive(Debug, Clone)]
+pub struct LoadOptions {
+    /// Use the `Adj Close` column: open, high, low and close are all scaled by
+    /// `adj_close / close` of their row, so that the bar's shape is kept. Off by default: the
+    /// column is ignored.
+    pub adjusted_close: bool,
+    /// How many problems an error lists (all are counted).
+    pub max_problems: usize,
+    /// The symbol; by default the file's stem (`data/sp500_daily.csv` gives `sp500_daily`).
+    pub symbol: Option<String>,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        Self {
+            adjusted_close: false,
+            max_problems: 200,
+            symbol: None,
+        }
+    }
+}
+
+/// Loads and validates the bars of one file, `.csv` or `.parquet`.
+///
+/// Every problem in the file is found before returning; the error lists them in file order.
+pub fn load_bars(path: &Path, options: &LoadOptions) -> Result<BarSeries, DataError> {
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    let symbol = options.symbol.clone().unwrap_or_else(|| {
+        path.file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    });
+    let metadata = std::fs::metadata(path).map_err(|source| DataError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let source = match extension.as_deref() {
+        Some("csv") => Source::Csv,
+        Some("parquet" | "pq") => Source::Parquet,
+        _ => {
+            return Err(DataError::UnsupportedFormat {
+                path: path.to_path_buf(),
+            });
+        }
+    };
+    let mut problems = Problems::new(match source {
+        Source::Csv => |i| Location::Line(i + 2),
+        Source::Parquet => |i| Location::Row(i + 1),
+    });
+    if metadata.len() == 0 {
+        problems.push(Location::File, None, None, ProblemKind::NoRows);
+        return Err(invalid(path, problems, options));
+    }
+    let mut frame = source.read(path)?;
+    let headers: Vec<String> = frame
+        .get_column_names()
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let columns = match ColumnMap::resolve(&headers) {
+        Ok(columns) => columns,
+        Err(found) => {
+            for p in found {
+                problems.push(p.location, p.column, p.value, p.kind);
+            }
+            return Err(invalid(path, problems, options));
+        }
+    };
+    if options.adjusted_close && columns.name(Canonical::AdjClose).is_none() {
+        problems.push(
+            Location::File,
+            Some(Canonical::AdjClose.aliases()[0].to_string()),
+            None,
+            ProblemKind::MissingColumn {
+                accepted: Canonical::AdjClose.aliases(),
+            },
+        );
+        return Err(invalid(path, problems, options));
+    }
+    let len = frame.height();
+    if len == 0 {
+        problems.push(Location::File, None, None, ProblemKind::NoRows);
+        return Err(invalid(path, problems, options));
+    }
+
+    let name = |c: Canonical| columns.name(c).unwrap_or_default().to_string();
+    // Each column is taken out of the frame as it is converted, so that a large file is held
+    // about once, not twice.
+    let mut take = |c: Canonical| {
+        frame
+            .drop_in_place(&name(c))
+            .map_err(|e| unreadable(path, e))
+    };
+    let ts = timestamps(&take(Canonical::Ts)?, len, &name(Canonical::Ts), &mut problems, path)?;
+    let mut numbers = |c: Canonical, kind: ValueKind, problems: &mut Problems| {
+        let column = take(c)?;
+        numeric(&column, len, &name(c), kind, problems, path)
+    };
+    let mut open = numbers(Canonical::Open, ValueKind::Price, &mut problems)?;
+    let mut high = numbers(Canonical::High, ValueKind::Price, &mut problems)?;
+    let mut low = numbers(Canonical::Low, ValueKind::Price, &mut problems)?;
+    let mut close = numbers(Canonical::Close, ValueKind::Price, &mut problems)?;
+    let volume = numbers(Canonical::Volume, ValueKind::Volume, &mut problems)?;
+    let adjusted = if options.adjusted_close {
+        Some(numbers(Canonical::AdjClose, ValueKind::Price, &mut problems)?)
+    } else {
+        None
+    };
+    drop(frame);
+
+    let (ts_name, high_name, low_name) = (name(Canonical::Ts), name(Canonical::High), name(Canonical::Low));
+    validate::check_rows(
+        &ts,
+        [&open, &high, &low, &close],
+        &Names {
+            ts: &ts_name,
+            high: &high_name,
+            low: &low_name,
+        },
+        &mut problems,
+    );
+    if !problems.is_empty() {
+        return Err(invalid(path, problems, options));
+    }
+    if let Some(adjusted) = adjusted {
+        for i in 0..len {
+            let factor = adjusted[i] / close[i];
+            open[i] *= factor;
+            high[i] *= factor;
+            low[i] *= factor;
+            close[i] = adjusted[i];
+        }
+    }
+    Ok(BarSeries::from_columns(
+        symbol, ts, open, high, low, close, volume,
+    ))
+}
+
+#[derive(Clone, Copy)]
+enum Source {
+    Csv,
+    Parquet,
+}
+
+impl Source {
+    fn read(self, path: &Path) -> Result<DataFrame, DataError> {
+        match self {
+            Source::Csv => CsvReadOptions::default()
+                .with_has_header(true)
+                // Zero rows of inference: every column arrives as text, and each cell is parsed
+                // (and reported) by our own checks rather than failing the whole read.
+                .with_infer_schema_length(Some(0))
+                .with_raise_if_empty(false)
+                .try_into_reader_with_file_path(Some(path.to_path_buf()))
+                .and_then(|reader| reader.finish())
+                .map_err(|e| unreadable(path, e)),
+            Source::Parquet => {
+                let file = File::open(path).map_err(|source| DataError::Io {
+                    path: path.to_path_buf(),
+                    source,
+                })?;
+                ParquetReader::new(file)
+                    .finish()
+                    .map_err(|e| unreadable(path, e))
+            }
+        }
+    }
+}
+
+fn unreadable(path: &Path, error: PolarsError) -> DataError {
+    DataError::Unreadable {
+        path: path.to_path_buf(),
+        message: error.to_string(),
+    }
+}
+
+fn invalid(path: &Path, problems: Problems, options: &LoadOptions) -> DataError {
+    let (mut found, total) = problems.into_sorted();
+    found.truncate(options.max_problems);
+    DataError::Invalid {
+        path: path.to_path_buf(),
+        problems: found,
+        total,
+    }
+}
+
+fn numeric(
+    column: &Column,
+    len: usize,
+    name: &str,
+    kind: ValueKind,
+    problems: &mut Problems,
+    path: &Path,
+) -> Result<Vec<f64>, DataError> {
+    if column.dtype() == &DataType::String {
+        let text = column.str().map_err(|e| unreadable(path, e))?;
+        return Ok(validate::number_column(
+            text.iter().map(Cell::Text),
+            len,
+            name,
+            kind,
+            problems,
+        ));
+    }
+    if !column.dtype().is_primitive_numeric() {
+        problems.push(
+            Location::File,
+            Some(name.to_string()),
+            Some(column.dtype().to_string()),
+            ProblemKind::Unparsable {
+                expected: "a numeric column",
+            },
+        );
+        return Ok(vec![f64::NAN; len]);
+    }
+    let cast = column
+        .cast(&DataType::Float64)
+        .map_err(|e| unreadable(path, e))?;
+    let values = cast.f64().map_err(|e| unreadable(path, e))?;
+    Ok(validate::number_column(
+        values.iter().map(Cell::Number),
+        len,
+        name,
+        kind,
+        problems,
+    ))
+}
+
+fn timestamps(
+    column: &Column,
+    len: usize,
+    name: &str,
+    problems: &mut Problems,
+    path: &Path,
+) -> Result<Vec<i64>, DataError> {
+    let physical = |dtype: DataType| -> Result<Column, DataError> {
+        column.cast(&dtype).map_err(|e| unreadable(path, e))
+    };
+    let from_physical = |values: &Int64Chunked, to_ms: &dyn Fn(i64) -> i64, problems: &mut Problems| {
+        values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| match v {
+                Some(v) => to_ms(v),
+                None => {
+                    problems.at_row(i, name, String::new, ProblemKind::MissingValue);
+                    BAD_TS
+                }
+            })
+            .collect::<Vec<i64>>()
+    };
+    match column.dtype() {
+        DataType::String => {
+            let text = column.str().map_err(|e| unreadable(path, e))?;
+            Ok(validate::text_ts_column(
+                text.iter(),
+                len,
+                name,
+                problems,
+            ))
+        }
+        DataType::Date => {
+            let days = physical(DataType::Int64)?;
+            let days = days.i64().map_err(|e| unreadable(path, e))?;
+            Ok(from_physical(days, &|d| d * DAY_MS, problems))
+        }
+        DataType::Datetime(unit, _) => {
+            let divisor = match unit {
+                TimeUnit::Milliseconds => 1,
+                TimeUnit::Microseconds => 1_000,
+                TimeUnit::Nanoseconds => 1_000_000,
+            };
+            let raw = physical(DataType::Int64)?;
+            let raw = raw.i64().map_err(|e| unreadable(path, e))?;
+            Ok(from_physical(raw, &|v| v.div_euclid(divisor), problems))
+        }
+        other => {
+            problems.push(
+                Location::File,
+                Some(name.to_string()),
+                Some(other.to_string()),
+                ProblemKind::Unparsable {
+                    expected: "a date, datetime or text timestamp column",
+                },
+            );
+            Ok(vec![BAD_TS; len])
+        }
+    }
+}

@@ -1,0 +1,139 @@
+//! Timestamps: parsing the forms bar files use, and formatting them back.
+//!
+//! Internally a timestamp is milliseconds since the Unix epoch, UTC. A bare date
+//! (`YYYY-MM-DD`) is midnight UTC of that date: exchange dates carry no time zone, and treating
+//! them as UTC midnight keeps one calendar day per date. ISO date-times are accepted with `T` or a
+//! space between date and time, optional seconds and fractions, and an optional `Z` or `±HH:MM`
+//! offset (converted to UTC).
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime};
+
+/// Milliseconds in one day.
+pub const DAY_MS: i64 = 86_400_000;
+
+/// What a timestamp cell must look like, for error messages.
+pub const EXPECTED: &str = "a date YYYY-MM-DD or an ISO date-time such as 2020-01-02T15:30:00Z";
+
+/// Parses a date or ISO date-time into ms since the epoch (UTC).
+pub fn parse_ts(text: &str) -> Option<i64> {
+    let text = text.trim();
+    if text.len() == 10 {
+        return parse_date(text).map(|d| date_to_ms(d));
+    }
+    if let Ok(dt) = DateTime::parse_from_rfc3339(text) {
+        return Some(dt.timestamp_millis());
+    }
+    // rfc3339 wants seconds and a T; accept a space and missing seconds when there is no offset.
+    const NAIVE: [&str; 4] = [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M",
+    ];
+    let text = text.strip_suffix('Z').unwrap_or(text);
+    NAIVE.iter().find_map(|format| {
+        NaiveDateTime::parse_from_str(text, format)
+            .ok()
+            .map(|dt| dt.and_utc().timestamp_millis())
+    })
+}
+
+fn parse_date(text: &str) -> Option<NaiveDate> {
+    // The common case in daily files: parse by hand, it is several times faster than a format.
+    let bytes = text.as_bytes();
+    if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+        return None;
+    }
+    let digits = |range: std::ops::Range<usize>| -> Option<u32> {
+        bytes[range].iter().try_fold(0u32, |acc, &b| {
+            b.is_ascii_digit().then(|| acc * 10 + u32::from(b - b'0'))
+        })
+    };
+    let year = i32::try_from(digits(0..4)?).ok()?;
+    NaiveDate::from_ymd_opt(year, digits(5..7)?, digits(8..10)?)
+}
+
+/// Midnight UTC of `date`, in ms since the epoch.
+pub fn date_to_ms(date: NaiveDate) -> i64 {
+    date.and_time(NaiveTime::MIN).and_utc().timestamp_millis()
+}
+
+/// How to print the timestamps of one series: dates when every bar is at midnight UTC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TsFormat {
+    /// `YYYY-MM-DD`.
+    Date,
+    /// `YYYY-MM-DDTHH:MM:SS[.fff]Z`.
+    DateTime,
+}
+
+impl TsFormat {
+    /// Dates when every timestamp is a midnight, date-times otherwise.
+    pub fn for_series(ts: &[i64]) -> TsFormat {
+        if ts.iter().all(|t| t.rem_euclid(DAY_MS) == 0) {
+            TsFormat::Date
+        } else {
+            TsFormat::DateTime
+        }
+    }
+
+    /// Formats one timestamp.
+    pub fn format(self, ms: i64) -> String {
+        let Some(dt) = DateTime::from_timestamp_millis(ms) else {
+            return ms.to_string();
+        };
+        match self {
+            TsFormat::Date => dt.format("%Y-%m-%d").to_string(),
+            TsFormat::DateTime if ms.rem_euclid(1000) == 0 => {
+                dt.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+            }
+            TsFormat::DateTime => dt.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // 2018-12-31 is day 17896 since 1970-01-01 (checked: 48 years, 12 leap days, 364 days).
+    const D_2018_12_31: i64 = 17_896 * DAY_MS;
+
+    #[test]
+    fn dates_are_midnight_utc() {
+        assert_eq!(parse_ts("2018-12-31"), Some(D_2018_12_31));
+        assert_eq!(parse_ts("1970-01-01"), Some(0));
+        assert_eq!(parse_ts(" 1970-01-02 "), Some(DAY_MS));
+    }
+
+    #[test]
+    fn iso_date_times_with_and_without_offsets() {
+        let half_past_three = D_2018_12_31 + (15 * 60 + 30) * 60_000;
+        assert_eq!(parse_ts("2018-12-31T15:30:00Z"), Some(half_past_three));
+        assert_eq!(parse_ts("2018-12-31T15:30:00"), Some(half_past_three));
+        assert_eq!(parse_ts("2018-12-31 15:30:00"), Some(half_past_three));
+        assert_eq!(parse_ts("2018-12-31T15:30"), Some(half_past_three));
+        assert_eq!(parse_ts("2018-12-31T10:30:00-05:00"), Some(half_past_three));
+        assert_eq!(
+            parse_ts("2018-12-31T15:30:00.250Z"),
+            Some(half_past_three + 250)
+        );
+    }
+
+    #[test]
+    fn rejects_what_is_not_a_date() {
+        for bad in ["", "2018-13-01", "2018-02-30", "31/12/2018", "20181231", "abc", "NaN"] {
+            assert_eq!(parse_ts(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn formats_round_trip() {
+        assert_eq!(TsFormat::Date.format(D_2018_12_31), "2018-12-31");
+        let t = D_2018_12_31 + 61_000;
+        assert_eq!(TsFormat::DateTime.format(t), "2018-12-31T00:01:01Z");
+        assert_eq!(parse_ts(&TsFormat::DateTime.format(t + 5)), Some(t + 5));
+        assert_eq!(TsFormat::for_series(&[0, DAY_MS]), TsFormat::Date);
+        assert_eq!(TsFormat::for_series(&[0, 60_000]), TsFormat::DateTime);
+    }
+}

@@ -1,0 +1,262 @@
+//! The checks every bar passes before anything trades on it.
+//!
+//! Cell checks run as each value is parsed (missing, unparsable, NaN or infinite, price at or
+//! below zero, negative volume); row checks run once all columns are in (`high < low`,
+//! `high < max(open, close)`, `low > min(open, close)`, duplicate or decreasing timestamps). A cell
+//! that already failed is not checked again by its row, so each fault is reported once.
+
+use crate::error::{Location, Problem, ProblemKind};
+use crate::timestamp;
+
+/// Marks a timestamp that failed to parse (already reported).
+pub(crate) const BAD_TS: i64 = i64::MIN;
+
+/// What a numeric column holds, which decides its cell checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ValueKind {
+    Price,
+    Volume,
+}
+
+/// One cell as it came out of the file.
+pub(crate) enum Cell<'a> {
+    Text(Option<&'a str>),
+    Number(Option<f64>),
+}
+
+/// Gathers problems for one file, with their place in it.
+pub(crate) struct Problems {
+    location: fn(usize) -> Location,
+    found: Vec<Problem>,
+    total: usize,
+    keep: usize,
+}
+
+/// Far more than anyone reads, few enough to hold in memory whatever the file.
+const KEEP_AT_MOST: usize = 100_000;
+
+impl Problems {
+    pub(crate) fn new(location: fn(usize) -> Location) -> Self {
+        Self {
+            location,
+            found: Vec::new(),
+            total: 0,
+            keep: KEEP_AT_MOST,
+        }
+    }
+
+    pub(crate) fn at_row(
+        &mut self,
+        index: usize,
+        column: &str,
+        value: impl FnOnce() -> String,
+        kind: ProblemKind,
+    ) {
+        let location = (self.location)(index);
+        self.push(location, Some(column.to_string()), Some(value()), kind);
+    }
+
+    pub(crate) fn push(
+        &mut self,
+        location: Location,
+        column: Option<String>,
+        value: Option<String>,
+        kind: ProblemKind,
+    ) {
+        self.total += 1;
+        if self.found.len() < self.keep {
+            self.found.push(Problem {
+                location,
+                column,
+                value,
+                kind,
+            });
+        }
+    }
+
+    pub(crate) fn location(&self, index: usize) -> Location {
+        (self.location)(index)
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.total == 0
+    }
+
+    /// The problems in file order (file-level first, then by row), and how many there were.
+    pub(crate) fn into_sorted(mut self) -> (Vec<Problem>, usize) {
+        let key = |p: &Problem| match p.location {
+            Location::File => 0,
+            Location::Line(n) | Location::Row(n) => n,
+        };
+        self.found.sort_by_key(key);
+        (self.found, self.total)
+    }
+}
+
+/// Parses and checks one numeric column. Failed cells become NaN, already reported.
+pub(crate) fn number_column<'a>(
+    cells: impl Iterator<Item = Cell<'a>>,
+    len: usize,
+    column: &str,
+    kind: ValueKind,
+    problems: &mut Problems,
+) -> Vec<f64> {
+    let mut values = Vec::with_capacity(len);
+    for (index, cell) in cells.enumerate() {
+        let (value, text) = match cell {
+            Cell::Text(Some(text)) if !text.trim().is_empty() => match text.trim().parse::<f64>() {
+                Ok(v) => (Some(v), Some(text)),
+                Err(_) => {
+                    problems.at_row(
+                        index,
+                        column,
+                        || text.to_string(),
+                        ProblemKind::Unparsable {
+                            expected: "a number",
+                        },
+                    );
+                    values.push(f64::NAN);
+                    continue;
+                }
+            },
+            Cell::Number(Some(v)) => (Some(v), None),
+            Cell::Text(_) | Cell::Number(None) => (None, None),
+        };
+        let shown = || text.map_or_else(|| value.unwrap_or(f64::NAN).to_string(), str::to_string);
+        let Some(v) = value else {
+            problems.at_row(index, column, String::new, ProblemKind::MissingValue);
+            values.push(f64::NAN);
+            continue;
+        };
+        if !v.is_finite() {
+            problems.at_row(index, column, shown, ProblemKind::NotFinite);
+            values.push(f64::NAN);
+            continue;
+        }
+        match kind {
+            ValueKind::Price if v <= 0.0 => {
+                problems.at_row(index, column, shown, ProblemKind::NonPositivePrice)
+            }
+            ValueKind::Volume if v < 0.0 => {
+                problems.at_row(index, column, shown, ProblemKind::NegativeVolume)
+            }
+            _ => {}
+        }
+        values.push(v);
+    }
+    values
+}
+
+/// Parses a text timestamp column. Failed cells become [`BAD_TS`], already reported.
+pub(crate) fn text_ts_column<'a>(
+    cells: impl Iterator<Item = Option<&'a str>>,
+    len: usize,
+    column: &str,
+    problems: &mut Problems,
+) -> Vec<i64> {
+    let mut ts = Vec::with_capacity(len);
+    for (index, cell) in cells.enumerate() {
+        match cell.map(str::trim).filter(|t| !t.is_empty()) {
+            None => {
+                problems.at_row(index, column, String::new, ProblemKind::MissingValue);
+                ts.push(BAD_TS);
+            }
+            Some(text) => match timestamp::parse_ts(text) {
+                Some(ms) => ts.push(ms),
+                None => {
+                    problems.at_row(
+                        index,
+                        column,
+                        || text.to_string(),
+                        ProblemKind::Unparsable {
+                            expected: timestamp::EXPECTED,
+                        },
+                    );
+                    ts.push(BAD_TS);
+                }
+            },
+        }
+    }
+    ts
+}
+
+/// The header names of the six columns, for messages.
+pub(crate) struct Names<'a> {
+    pub ts: &'a str,
+    pub high: &'a str,
+    pub low: &'a str,
+}
+
+/// Row checks across columns: the bar's shape and the order of timestamps.
+pub(crate) fn check_rows(
+    ts: &[i64],
+    [open, high, low, close]: [&[f64]; 4],
+    names: &Names<'_>,
+    problems: &mut Problems,
+) {
+    for i in 0..ts.len() {
+        let (o, h, l, c) = (open[i], high[i], low[i], close[i]);
+        if [o, h, l, c].iter().all(|v| v.is_finite()) {
+            if h < l {
+                problems.at_row(
+                    i,
+                    names.high,
+                    || h.to_string(),
+                    ProblemKind::HighBelowLow { low: l },
+                );
+            } else {
+                if h < o.max(c) {
+                    problems.at_row(
+                        i,
+                        names.high,
+                        || h.to_string(),
+                        ProblemKind::HighBelowBody { body_top: o.max(c) },
+                    );
+                }
+                if l > o.min(c) {
+                    problems.at_row(
+                        i,
+                        names.low,
+                        || l.to_string(),
+                        ProblemKind::LowAboveBody {
+                            body_bottom: o.min(c),
+                        },
+                    );
+                }
+            }
+        }
+    }
+    let mut previous: Option<(usize, i64)> = None;
+    for (i, &t) in ts.iter().enumerate() {
+        if t == BAD_TS {
+            continue;
+        }
+        if let Some((j, before)) = previous {
+            let previous_location = problems.location(j);
+            let show = || timestamp::TsFormat::for_series(&[t]).format(t);
+            if t == before {
+                problems.at_row(
+                    i,
+                    names.ts,
+                    show,
+                    ProblemKind::DuplicateTimestamp {
+                        previous: previous_location,
+                    },
+                );
+                continue;
+            }
+            if t < before {
+                problems.at_row(
+                    i,
+                    names.ts,
+                    show,
+                    ProblemKind::DecreasingTimestamp {
+                        previous: previous_location,
+                    },
+                );
+                continue;
+            }
+        }
+        previous = Some((i, t));
+    }
+}

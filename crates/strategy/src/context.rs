@@ -1,0 +1,129 @@
+//! What a strategy sees at one bar.
+
+/// Borrowed columns of one symbol's bars (ts in ms since epoch, UTC).
+#[derive(Debug, Clone, Copy)]
+pub struct BarColumns<'a> {
+    /// Timestamps.
+    pub ts: &'a [i64],
+    /// Opening prices.
+    pub open: &'a [f64],
+    /// Highest prices.
+    pub high: &'a [f64],
+    /// Lowest prices.
+    pub low: &'a [f64],
+    /// Closing prices.
+    pub close: &'a [f64],
+    /// Volumes.
+    pub volume: &'a [f64],
+}
+
+impl<'a> BarColumns<'a> {
+    /// Number of bars.
+    pub fn len(&self) -> usize {
+        self.ts.len()
+    }
+
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.ts.is_empty()
+    }
+
+    /// The same columns cut to the first `n` bars.
+    fn cut(&self, n: usize) -> BarColumns<'a> {
+        BarColumns {
+            ts: &self.ts[..n],
+            open: &self.open[..n],
+            high: &self.high[..n],
+            low: &self.low[..n],
+            close: &self.close[..n],
+            volume: &self.volume[..n],
+        }
+    }
+}
+
+/// The bars up to and including the current one, for every symbol, and the current positions.
+///
+/// Built by [`BarContext::new`] from full columns and an index; it keeps only the columns cut at
+/// that index, so no method can reach a later bar.
+#[derive(Debug, Clone, Copy)]
+pub struct BarContext<'a> {
+    index: usize,
+    single: BarColumns<'a>,
+    all: &'a [BarColumns<'a>],
+    positions: &'a [f64],
+}
+
+impl<'a> BarContext<'a> {
+    /// The context at bar `index` of `symbols` (all on one clock), with the current position
+    /// (signed quantity) of each symbol.
+    ///
+    /// # Panics
+    /// When `index` is beyond the bars or `symbols` is empty: an engine bug, not a user error.
+    pub fn new(symbols: &'a [BarColumns<'a>], index: usize, positions: &'a [f64]) -> Self {
+        BarContext {
+            index,
+            single: symbols[0].cut(index + 1),
+            all: symbols,
+            positions,
+        }
+    }
+
+    /// Index of the current bar on the run's clock.
+    pub fn index(&self) -> usize {
+        self.index
+    }
+
+    /// Timestamp of the current bar.
+    pub fn ts(&self) -> i64 {
+        self.single.ts[self.index]
+    }
+
+    /// Number of symbols.
+    pub fn symbols(&self) -> usize {
+        self.all.len()
+    }
+
+    /// The bars of the first (or only) symbol, up to and including the current one.
+    pub fn bars(&self) -> BarColumns<'a> {
+        self.single
+    }
+
+    /// The bars of symbol `symbol`, up to and including the current one.
+    pub fn bars_of(&self, symbol: usize) -> BarColumns<'a> {
+        self.all[symbol].cut(self.index + 1)
+    }
+
+    /// The current close of the first (or only) symbol.
+    pub fn close(&self) -> f64 {
+        self.single.close[self.index]
+    }
+
+    /// The current signed position (quantity; negative when short) in `symbol`.
+    pub fn position(&self, symbol: usize) -> f64 {
+        self.positions[symbol]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn later_bars_are_out_of_reach() {
+        let ts = [1, 2, 3, 4];
+        let px = [10.0, 11.0, 12.0, 13.0];
+        let cols = [BarColumns {
+            ts: &ts,
+            open: &px,
+            high: &px,
+            low: &px,
+            close: &px,
+            volume: &px,
+        }];
+        let ctx = BarContext::new(&cols, 1, &[0.0]);
+        assert_eq!(ctx.bars().close, &[10.0, 11.0]);
+        assert_eq!(ctx.bars_of(0).len(), 2);
+        assert_eq!(ctx.close(), 11.0);
+        assert_eq!(ctx.ts(), 2);
+    }
+}

@@ -1,0 +1,72 @@
+//! A fixed-size ring of the last `n` values and a compensated running sum.
+
+/// The last `n` values pushed.
+#[derive(Debug, Clone)]
+pub(crate) struct Window {
+    values: Vec<f64>,
+    next: usize,
+    full: bool,
+}
+
+impl Window {
+    pub(crate) fn new(n: usize) -> Self {
+        assert!(n > 0, "a window needs at least one value");
+        Window {
+            values: vec![0.0; n],
+            next: 0,
+            full: false,
+        }
+    }
+
+    /// Pushes `x`; returns the value it pushed out once the window is full.
+    #[inline]
+    pub(crate) fn push(&mut self, x: f64) -> Option<f64> {
+        let old = std::mem::replace(&mut self.values[self.next], x);
+        let evicted = self.full.then_some(old);
+        self.next += 1;
+        if self.next == self.values.len() {
+            self.next = 0;
+            self.full = true;
+        }
+        evicted
+    }
+
+    pub(crate) fn is_full(&self) -> bool {
+        self.full
+    }
+
+    /// Values held so far (`n` once full).
+    pub(crate) fn count(&self) -> usize {
+        if self.full { self.values.len() } else { self.next }
+    }
+
+    pub(crate) fn capacity(&self) -> usize {
+        self.values.len()
+    }
+}
+
+/// A running sum with Neumaier compensation: adding and removing values for millions of bars
+/// keeps the error at a few ulps instead of letting it drift.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct CompensatedSum {
+    sum: f64,
+    compensation: f64,
+}
+
+impl CompensatedSum {
+    #[inline]
+    pub(crate) fn add(&mut self, x: f64) {
+        let t = self.sum + x;
+        if self.sum.abs() >= x.abs() {
+            self.compensation += (self.sum - t) + x;
+        } else {
+            self.compensation += (x - t) + self.sum;
+        }
+        self.sum = t;
+    }
+
+    #[inline]
+    pub(crate) fn value(&self) -> f64 {
+        self.sum + self.compensation
+    }
+}
