@@ -1,0 +1,111 @@
+//! The backtest: the step function over every bar of a panel.
+
+use gauntlet_data::Panel;
+use gauntlet_risk::{Halt, RiskConfig};
+use gauntlet_strategy::{BarColumns, Strategy};
+
+use crate::broker::Broker;
+use crate::engine::{BarSet, Engine, EngineConfig, StrategyFailure};
+use crate::portfolio::OpenPosition;
+use crate::records::{Fill, OrderRecord, OrderStatus, Trade};
+
+/// Everything a backtest produced.
+#[derive(Debug, Clone)]
+pub struct BacktestResult {
+    /// Starting cash.
+    pub initial_capital: f64,
+    /// Equity at every close, one per bar of the clock.
+    pub equity: Vec<f64>,
+    /// Bars that closed with a position open.
+    pub exposed_bars: usize,
+    /// Closed trades, in the order they closed.
+    pub trades: Vec<Trade>,
+    /// Positions still open after the last bar (not counted as trades).
+    pub open_positions: Vec<OpenPosition>,
+    /// Every fill.
+    pub fills: Vec<Fill>,
+    /// Every order, with its fate.
+    pub orders: Vec<OrderRecord>,
+    /// Every halt.
+    pub halts: Vec<Halt>,
+    /// Intents the risk manager refused.
+    pub refusals: Vec<gauntlet_risk::Refusal>,
+    /// Strategy errors.
+    pub failures: Vec<StrategyFailure>,
+    /// Commissions paid.
+    pub fees_paid: f64,
+}
+
+impl BacktestResult {
+    /// Equity after the last bar.
+    pub fn final_equity(&self) -> f64 {
+        self.equity.last().copied().unwrap_or(self.initial_capital)
+    }
+}
+
+/// Borrowed columns of every series of `panel`.
+pub fn panel_columns(panel: &Panel) -> Vec<BarColumns<'_>> {
+    panel
+        .series()
+        .iter()
+        .map(|s| BarColumns {
+            ts: s.ts(),
+            open: s.open(),
+            high: s.high(),
+            low: s.low(),
+            close: s.close(),
+            volume: s.volume(),
+        })
+        .collect()
+}
+
+/// Runs `strategy` over every bar of `panel`.
+pub fn run_backtest<S: Strategy, B: Broker>(
+    panel: &Panel,
+    strategy: S,
+    broker: B,
+    risk: RiskConfig,
+    config: EngineConfig,
+) -> BacktestResult {
+    let columns = panel_columns(panel);
+    let present: Vec<Option<&[bool]>> = (0..columns.len()).map(|s| panel.presence(s)).collect();
+    let bars = BarSet {
+        columns: &columns,
+        present: &present,
+    };
+    let mut engine = Engine::new(strategy, broker, risk, config, columns.len(), panel.len());
+    for t in 0..panel.len() {
+        engine.step(&bars, t);
+    }
+    engine.finish()
+}
+
+impl<S: Strategy, B: Broker> Engine<S, B> {
+    /// Ends the run: what is still waiting stays pending, open positions are listed.
+    pub fn finish(self) -> BacktestResult {
+        let open_positions = self.portfolio().open_positions();
+        let fees_paid = self.portfolio().fees_paid();
+        let halts = self.risk().halts().to_vec();
+        let refusals = self.risk().refusals().to_vec();
+        let initial_capital = self.config_initial_capital();
+        let mut orders = self.orders;
+        for order in &mut orders {
+            if order.status == OrderStatus::Pending {
+                order.closed_bar = None;
+            }
+        }
+        BacktestResult {
+            initial_capital,
+            equity: self.equity,
+            exposed_bars: self.exposed_bars,
+            trades: self.trades,
+            open_positions,
+            fills: self.fills,
+            orders,
+            halts,
+            refusals,
+            failures: self.failures,
+            fees_paid,
+        }
+    }
+}

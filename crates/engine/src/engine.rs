@@ -1,0 +1,403 @@
+//! The step function: the flow of one bar (see the crate docs), over an [`Engine`] that owns
+//! the strategy, the broker, the risk manager and the portfolio.
+//!
+//! The engine never allocates per bar in the steady state: its order, intent and scratch
+//! buffers are reused, and the per-bar records (equity) are pushed into vectors sized up front.
+
+use gauntlet_risk::{Order, OrderKind, OrderSize, PortfolioView, Purpose, RiskConfig, RiskManager};
+use gauntlet_strategy::{BarColumns, BarContext, Intents, Strategy};
+
+use crate::broker::{BarPrices, Broker, FillOutcome};
+use crate::portfolio::Portfolio;
+use crate::records::{Fill, OrderRecord, OrderStatus, Trade};
+
+/// Settings of a run that are neither strategy, risk nor costs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EngineConfig {
+    /// Starting cash.
+    pub initial_capital: f64,
+    /// First bar index at which intents become orders; earlier bars only warm the strategy up.
+    pub trade_from: usize,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            initial_capital: 100_000.0,
+            trade_from: 0,
+        }
+    }
+}
+
+/// The bars a step reads: every symbol's columns on one clock, and which bars are real.
+#[derive(Debug, Clone, Copy)]
+pub struct BarSet<'a> {
+    /// One entry per symbol.
+    pub columns: &'a [BarColumns<'a>],
+    /// Per symbol, whether each bar is real (`None`: all are). Orders never fill on a bar that
+    /// is not (a date the symbol lacks, carried from its last close).
+    pub present: &'a [Option<&'a [bool]>],
+}
+
+impl BarSet<'_> {
+    fn prices(&self, symbol: usize, t: usize) -> BarPrices {
+        let c = &self.columns[symbol];
+        BarPrices {
+            open: c.open[t],
+            high: c.high[t],
+            low: c.low[t],
+            close: c.close[t],
+        }
+    }
+
+    fn is_present(&self, symbol: usize, t: usize) -> bool {
+        self.present
+            .get(symbol)
+            .copied()
+            .flatten()
+            .is_none_or(|p| p[t])
+    }
+}
+
+/// A strategy error as recorded: when, and what it said.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StrategyFailure {
+    /// Bar index.
+    pub bar: usize,
+    /// Its message.
+    pub message: String,
+}
+
+/// One strategy trading one portfolio, one bar at a time.
+pub struct Engine<S: Strategy, B: Broker> {
+    strategy: S,
+    broker: B,
+    risk: RiskManager,
+    portfolio: Portfolio,
+    config: EngineConfig,
+    pending: Vec<Order>,
+    scratch: Vec<Order>,
+    /// The protective stop of each symbol's open position.
+    stops: Vec<Option<Order>>,
+    intents: Intents,
+    marks: Vec<f64>,
+    next_id: u64,
+    pub(crate) equity: Vec<f64>,
+    pub(crate) exposed_bars: usize,
+    pub(crate) trades: Vec<Trade>,
+    pub(crate) fills: Vec<Fill>,
+    pub(crate) orders: Vec<OrderRecord>,
+    pub(crate) failures: Vec<StrategyFailure>,
+}
+
+impl<S: Strategy, B: Broker> Engine<S, B> {
+    /// An engine for `symbols` symbols, expecting about `bars` bars.
+    pub fn new(
+        strategy: S,
+        broker: B,
+        risk: RiskConfig,
+        config: EngineConfig,
+        symbols: usize,
+        bars: usize,
+    ) -> Self {
+        Engine {
+            strategy,
+            broker,
+            risk: RiskManager::new(risk, config.initial_capital),
+            portfolio: Portfolio::new(config.initial_capital, symbols),
+            config,
+            pending: Vec::new(),
+            scratch: Vec::new(),
+            stops: vec![None; symbols],
+            intents: Intents::new(),
+            marks: vec![0.0; symbols],
+            next_id: 0,
+            equity: Vec::with_capacity(bars),
+            exposed_bars: 0,
+            trades: Vec::new(),
+            fills: Vec::new(),
+            orders: Vec::new(),
+            failures: Vec::new(),
+        }
+    }
+
+    /// The flow of one bar at index `t` of `bars`.
+    #[inline]
+    pub fn step(&mut self, bars: &BarSet<'_>, t: usize) {
+        let ts = bars.columns[0].ts[t];
+        self.risk.begin_bar(ts);
+
+        // 1. Orders decided at t-1 fill against bar t.
+        if !self.pending.is_empty() || self.stops.iter().any(Option::is_some) {
+            self.fill_orders(bars, t, ts);
+        }
+
+        // 2. Mark to the close; the risk manager may halt.
+        for (symbol, mark) in self.marks.iter_mut().enumerate() {
+            *mark = bars.columns[symbol].close[t];
+        }
+        let equity = self.portfolio.equity(&self.marks);
+        self.equity.push(equity);
+        if self.portfolio.quantities().iter().any(|&q| q != 0.0) {
+            self.exposed_bars += 1;
+        }
+        if self.risk.on_mark(ts, equity).is_some() {
+            self.flatten(t);
+        }
+
+        // 3. The strategy sees bars up to t.
+        self.intents.clear();
+        let context = BarContext::new(bars.columns, t, self.portfolio.quantities());
+        let outcome = self.strategy.on_bar(&context, &mut self.intents);
+        let outcome = outcome.and_then(|()| {
+            match self.intents.as_slice().iter().find(|i| i.symbol >= self.marks.len()) {
+                Some(bad) => Err(gauntlet_strategy::StrategyError(format!(
+                    "intent for symbol {} but the run has {}",
+                    bad.symbol,
+                    self.marks.len()
+                ))),
+                None => Ok(()),
+            }
+        });
+        match outcome {
+            Ok(()) => self.risk.strategy_ok(),
+            Err(error) => {
+                // An error never becomes a signal.
+                self.intents.clear();
+                self.failures.push(StrategyFailure {
+                    bar: t,
+                    message: error.0,
+                });
+                if self.risk.strategy_failed(ts).is_some() {
+                    self.flatten(t);
+                }
+            }
+        }
+
+        // 4. The risk manager turns intents into orders for t+1.
+        if t >= self.config.trade_from && !self.intents.is_empty() {
+            self.vet_intents(t, ts, equity);
+        }
+    }
+
+    fn vet_intents(&mut self, t: usize, ts: i64, equity: f64) {
+        let intents = self.intents.as_slice();
+        let orders = &mut self.orders;
+        // A new intent supersedes the symbol's orders still waiting from earlier bars.
+        self.pending.retain(|o| {
+            let superseded =
+                o.purpose != Purpose::Flatten && intents.iter().any(|i| i.symbol == o.symbol);
+            if superseded {
+                orders[o.id as usize].status = OrderStatus::Cancelled("superseded");
+                orders[o.id as usize].closed_bar = Some(t);
+            }
+            !superseded
+        });
+        let first_new = self.pending.len();
+        let view = PortfolioView {
+            equity,
+            positions: self.portfolio.quantities(),
+            prices: &self.marks,
+        };
+        for intent in intents {
+            self.risk
+                .vet(intent, &view, ts, t, &mut self.next_id, &mut self.pending);
+        }
+        self.orders
+            .extend(self.pending[first_new..].iter().map(record));
+    }
+
+    /// Step 1: market orders at the open, then protective stops, then stop and limit orders.
+    fn fill_orders(&mut self, bars: &BarSet<'_>, t: usize, ts: i64) {
+        std::mem::swap(&mut self.pending, &mut self.scratch);
+        let mut waiting = std::mem::take(&mut self.scratch);
+        for market in [true, false] {
+            for order in waiting.iter().filter(|o| (o.kind == OrderKind::Market) == market) {
+                if !bars.is_present(order.symbol, t) {
+                    self.pending.push(*order);
+                    continue;
+                }
+                match self.try_fill(order, bars, t, ts) {
+                    FillOutcome::NotTriggered => self.close_record(
+                        order.id,
+                        t,
+                        OrderStatus::Cancelled("price not reached on its bar"),
+                    ),
+                    FillOutcome::Rejected(why) => {
+                        self.close_record(order.id, t, OrderStatus::Rejected(why))
+                    }
+                    FillOutcome::Filled { .. } => {}
+                }
+            }
+            if market {
+                for symbol in 0..self.stops.len() {
+                    let Some(stop) = self.stops[symbol] else {
+                        continue;
+                    };
+                    if !bars.is_present(symbol, t) {
+                        continue;
+                    }
+                    if let FillOutcome::Rejected(why) = self.try_fill(&stop, bars, t, ts) {
+                        self.stops[symbol] = None;
+                        self.close_record(stop.id, t, OrderStatus::Rejected(why));
+                    }
+                }
+            }
+        }
+        waiting.clear();
+        self.scratch = waiting;
+    }
+
+    fn try_fill(&mut self, order: &Order, bars: &BarSet<'_>, t: usize, ts: i64) -> FillOutcome {
+        let symbol = order.symbol;
+        let held = self.portfolio.quantities()[symbol];
+        let outcome = self.broker.try_fill(
+            order,
+            &bars.prices(symbol, t),
+            self.portfolio.cash(),
+            held,
+        );
+        if let FillOutcome::Filled {
+            quantity,
+            price,
+            fee,
+        } = outcome
+        {
+            let fill = Fill {
+                order_id: order.id,
+                bar: t,
+                ts,
+                symbol,
+                side: order.side,
+                quantity,
+                price,
+                fee,
+            };
+            self.fills.push(fill);
+            self.close_record(order.id, t, OrderStatus::Filled);
+            if let Some(trade) = self.portfolio.apply(&fill) {
+                self.trades.push(trade);
+            }
+            let now = self.portfolio.quantities()[symbol];
+            // The position changed sign or closed: its protective stop no longer applies.
+            if now * held <= 0.0
+                && let Some(stop) = self.stops[symbol].take()
+                && stop.id != order.id
+            {
+                self.close_record(stop.id, t, OrderStatus::Cancelled("position closed"));
+            }
+            if now != 0.0 && now * held <= 0.0 {
+                if let Some(entry_price) = self.portfolio.entry_price(symbol)
+                    && let Some(stop) = self.risk.protective_stop(
+                        symbol,
+                        now > 0.0,
+                        entry_price,
+                        t,
+                        &mut self.next_id,
+                    )
+                {
+                    self.orders.push(record(&stop));
+                    self.stops[symbol] = Some(stop);
+                }
+            }
+        }
+        outcome
+    }
+
+    /// A halt: cancel waiting entries, close every position at the next open.
+    fn flatten(&mut self, t: usize) {
+        let orders = &mut self.orders;
+        self.pending.retain(|o| {
+            let keep = o.purpose != Purpose::Entry;
+            if !keep {
+                orders[o.id as usize].status = OrderStatus::Cancelled("halted");
+                orders[o.id as usize].closed_bar = Some(t);
+            }
+            keep
+        });
+        for (symbol, &quantity) in self.portfolio.quantities().iter().enumerate() {
+            let already = self
+                .pending
+                .iter()
+                .any(|o| o.symbol == symbol && o.size == OrderSize::ClosePosition);
+            if quantity == 0.0 || already {
+                continue;
+            }
+            let order = Order {
+                id: self.next_id,
+                symbol,
+                side: if quantity > 0.0 {
+                    gauntlet_risk::Side::Sell
+                } else {
+                    gauntlet_risk::Side::Buy
+                },
+                kind: OrderKind::Market,
+                size: OrderSize::ClosePosition,
+                purpose: Purpose::Flatten,
+                created_at: t,
+            };
+            self.next_id += 1;
+            self.orders.push(record(&order));
+            self.pending.push(order);
+        }
+    }
+
+    fn close_record(&mut self, id: u64, t: usize, status: OrderStatus) {
+        if let Some(r) = self.orders.get_mut(id as usize) {
+            r.status = status;
+            r.closed_bar = Some(t);
+        }
+    }
+
+    pub(crate) fn config_initial_capital(&self) -> f64 {
+        self.config.initial_capital
+    }
+
+    /// The portfolio.
+    pub fn portfolio(&self) -> &Portfolio {
+        &self.portfolio
+    }
+
+    /// The risk manager.
+    pub fn risk(&self) -> &RiskManager {
+        &self.risk
+    }
+
+    /// Mutable access to the risk manager (an operator's reset).
+    pub fn risk_mut(&mut self) -> &mut RiskManager {
+        &mut self.risk
+    }
+
+    /// Fills so far.
+    pub fn fills(&self) -> &[Fill] {
+        &self.fills
+    }
+
+    /// Closed trades so far.
+    pub fn trades(&self) -> &[Trade] {
+        &self.trades
+    }
+
+    /// Equity at every close so far.
+    pub fn equity_curve(&self) -> &[f64] {
+        &self.equity
+    }
+
+    /// The strategy.
+    pub fn strategy(&self) -> &S {
+        &self.strategy
+    }
+}
+
+fn record(order: &Order) -> OrderRecord {
+    OrderRecord {
+        id: order.id,
+        created_bar: order.created_at,
+        symbol: order.symbol,
+        side: order.side,
+        kind: order.kind,
+        purpose: order.purpose,
+        status: OrderStatus::Pending,
+        closed_bar: None,
+    }
+}

@@ -1,0 +1,185 @@
+//! Performance of one run, with the conventions of docs/METRICS.md.
+//!
+//! - returns are simple bar-to-bar returns of the equity at each close (`n - 1` of them);
+//! - Sharpe: `mean / sd * sqrt(P)`, sample standard deviation (`ddof = 1`), risk-free rate 0,
+//!   `P` bars per year (252 for daily bars);
+//! - Sortino: `mean / dd * sqrt(P)` with the downside deviation
+//!   `dd = sqrt(sum(min(r, 0)^2) / (n - 1))` over all `n - 1` returns (target 0);
+//! - max drawdown: the largest fall from a running peak of equity, as a positive fraction;
+//! - CAGR: `(final / initial)^(1 / years) - 1`, years = calendar days from the first to the last
+//!   bar over 365.25;
+//! - win rate: closed trades with net PnL above zero over closed trades;
+//! - exposure: bars that closed with a position open, over all bars.
+
+use serde::Serialize;
+
+use crate::BacktestResult;
+
+const DAY_MS: i64 = 86_400_000;
+
+/// The headline numbers of one run.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Summary {
+    /// Bars on the clock.
+    pub bars: usize,
+    /// Closed trades.
+    pub trades: usize,
+    /// Closed trades with net PnL above zero.
+    pub wins: usize,
+    /// `wins / trades` (none without trades).
+    pub win_rate: Option<f64>,
+    /// `final / initial - 1`.
+    pub total_return: f64,
+    /// Compound annual growth rate (none when the run spans no time).
+    pub cagr: Option<f64>,
+    /// Annualized Sharpe ratio (none when returns do not vary).
+    pub sharpe: Option<f64>,
+    /// Annualized Sortino ratio (none without a losing bar).
+    pub sortino: Option<f64>,
+    /// Largest peak-to-trough fall of equity, as a positive fraction.
+    pub max_drawdown: f64,
+    /// Fraction of bars closed with a position open.
+    pub exposure: f64,
+    /// Equity after the last bar.
+    pub final_equity: f64,
+    /// Commissions paid.
+    pub fees_paid: f64,
+    /// Bars per year used to annualize.
+    pub periods_per_year: f64,
+}
+
+impl Summary {
+    /// The summary of `result`, whose bars have timestamps `ts`. `periods_per_year` is inferred
+    /// from `ts` when not given (see [`infer_periods_per_year`]).
+    pub fn of(result: &BacktestResult, ts: &[i64], periods_per_year: Option<f64>) -> Summary {
+        let equity = &result.equity;
+        let periods_per_year = periods_per_year.unwrap_or_else(|| infer_periods_per_year(ts));
+        let wins = result.trades.iter().filter(|t| t.pnl > 0.0).count();
+        let trades = result.trades.len();
+        let final_equity = result.final_equity();
+        let initial = result.initial_capital;
+        let years = match (ts.first(), ts.last()) {
+            (Some(a), Some(b)) if b > a => (b - a) as f64 / DAY_MS as f64 / 365.25,
+            _ => 0.0,
+        };
+        let returns: Vec<f64> = equity.windows(2).map(|w| w[1] / w[0] - 1.0).collect();
+        Summary {
+            bars: equity.len(),
+            trades,
+            wins,
+            win_rate: (trades > 0).then(|| wins as f64 / trades as f64),
+            total_return: final_equity / initial - 1.0,
+            cagr: (years > 0.0 && final_equity > 0.0)
+                .then(|| (final_equity / initial).powf(1.0 / years) - 1.0),
+            sharpe: sharpe(&returns, periods_per_year),
+            sortino: sortino(&returns, periods_per_year),
+            max_drawdown: max_drawdown(equity),
+            exposure: if equity.is_empty() {
+                0.0
+            } else {
+                result.exposed_bars as f64 / equity.len() as f64
+            },
+            final_equity,
+            fees_paid: result.fees_paid,
+            periods_per_year,
+        }
+    }
+}
+
+/// Annualized Sharpe ratio of per-bar returns: `mean / sd(ddof 1) * sqrt(periods_per_year)`.
+pub fn sharpe(returns: &[f64], periods_per_year: f64) -> Option<f64> {
+    if returns.len() < 2 {
+        return None;
+    }
+    let n = returns.len() as f64;
+    let mean = returns.iter().sum::<f64>() / n;
+    let variance = returns.iter().map(|r| (r - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    (variance > 0.0).then(|| mean / variance.sqrt() * periods_per_year.sqrt())
+}
+
+/// Annualized Sortino ratio: `mean / sqrt(sum(min(r, 0)^2) / (n - 1)) * sqrt(periods_per_year)`.
+pub fn sortino(returns: &[f64], periods_per_year: f64) -> Option<f64> {
+    if returns.len() < 2 {
+        return None;
+    }
+    let n = returns.len() as f64;
+    let mean = returns.iter().sum::<f64>() / n;
+    let downside = returns.iter().map(|r| r.min(0.0).powi(2)).sum::<f64>() / (n - 1.0);
+    (downside > 0.0).then(|| mean / downside.sqrt() * periods_per_year.sqrt())
+}
+
+/// Largest fall from a running peak, as a positive fraction of the peak.
+pub fn max_drawdown(equity: &[f64]) -> f64 {
+    let mut peak = f64::NEG_INFINITY;
+    let mut worst = 0.0_f64;
+    for &e in equity {
+        peak = peak.max(e);
+        worst = worst.max(1.0 - e / peak);
+    }
+    worst
+}
+
+/// Bars per year from the spacing of `ts`: 252 for daily bars (median gap from 20 hours to 4
+/// days), 52 weekly, 12 monthly; for intraday bars, 252 times the bars per calendar day seen.
+pub fn infer_periods_per_year(ts: &[i64]) -> f64 {
+    if ts.len() < 2 {
+        return 252.0;
+    }
+    let mut gaps: Vec<i64> = ts.windows(2).map(|w| w[1] - w[0]).collect();
+    gaps.sort_unstable();
+    let median_days = gaps[gaps.len() / 2] as f64 / DAY_MS as f64;
+    match median_days {
+        d if d >= 20.0 => 12.0,
+        d if d >= 4.0 => 52.0,
+        d if d >= 20.0 / 24.0 => 252.0,
+        _ => {
+            let days = ts
+                .windows(2)
+                .filter(|w| w[0].div_euclid(DAY_MS) != w[1].div_euclid(DAY_MS))
+                .count()
+                + 1;
+            252.0 * ts.len() as f64 / days as f64
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ratios_by_hand() {
+        // Returns 0.01, -0.02, 0.03: mean 0.00666..., sample var = (0.0000111 + 0.0007111 +
+        // 0.0005444) / 2 = 0.00063333, sd 0.0251661; Sharpe (P = 1) = 0.264906.
+        let r = [0.01, -0.02, 0.03];
+        let s = sharpe(&r, 1.0).unwrap_or(0.0);
+        assert!((s - 0.02 / 3.0 / 0.000_633_333_333_333_333_3f64.sqrt()).abs() < 1e-12);
+        assert!((s - 0.264_906).abs() < 1e-6);
+        // Downside: only -0.02, dd = sqrt(0.0004 / 2) = 0.0141421; Sortino = 0.471405.
+        let so = sortino(&r, 1.0).unwrap_or(0.0);
+        assert!((so - 0.471_405).abs() < 1e-6);
+        assert!((sharpe(&r, 252.0).unwrap_or(0.0) - s * 252f64.sqrt()).abs() < 1e-12);
+        assert_eq!(sharpe(&[0.01, 0.01], 1.0), None);
+        assert_eq!(sortino(&[0.01, 0.02], 1.0), None);
+    }
+
+    #[test]
+    fn drawdown_by_hand() {
+        // Peak 120, trough 90: 25%; the later fall 110 -> 100 from a peak of 120 is less.
+        assert_eq!(max_drawdown(&[100.0, 120.0, 90.0, 110.0, 100.0]), 0.25);
+        assert_eq!(max_drawdown(&[1.0, 2.0, 3.0]), 0.0);
+    }
+
+    #[test]
+    fn periods_per_year_from_spacing() {
+        let daily: Vec<i64> = (0..10).map(|d| d * DAY_MS).collect();
+        assert_eq!(infer_periods_per_year(&daily), 252.0);
+        let weekly: Vec<i64> = (0..10).map(|d| d * 7 * DAY_MS).collect();
+        assert_eq!(infer_periods_per_year(&weekly), 52.0);
+        // 390 one-minute bars on each of 2 days: 252 * 390.
+        let minutes: Vec<i64> = (0..2)
+            .flat_map(|d| (0..390).map(move |m| d * DAY_MS + 9 * 3_600_000 + m * 60_000))
+            .collect();
+        assert_eq!(infer_periods_per_year(&minutes), 252.0 * 390.0);
+    }
+}

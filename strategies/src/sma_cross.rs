@@ -1,0 +1,200 @@
+//! `sma_cross`: a crossover of two simple moving averages of the close.
+//!
+//! **Rule.** At each bar's close, `fast[t]` and `slow[t]` are the arithmetic means of the last
+//! `fast` and `slow` closes (full windows only). The strategy wants to be long when the fast
+//! average crosses strictly above the slow one (`fast[t-1] < slow[t-1]` and
+//! `fast[t] > slow[t]`), and out when it crosses strictly below (`fast[t-1] > slow[t-1]` and
+//! `fast[t] < slow[t]`); with `long_short = true` the downward cross goes short instead of flat.
+//! Between crosses it says nothing, so the position the risk manager let through stands. Orders
+//! fill at the next bar's open (the engine's rule).
+//!
+//! **Parameters.** `fast`: 2..=200, default 10. `slow`: 3..=400, default 30; must exceed
+//! `fast`. `long_short`: default false.
+//!
+//! **Warm-up.** `slow` bars: the first cross can be seen at bar index `slow` (both averages
+//! need a full window at the bar before).
+
+use gauntlet_strategy::indicators::Sma;
+use gauntlet_strategy::{
+    BarContext, Direction, Intents, ParamError, ParamKind, ParamSpace, ParamSpec, ParamValue,
+    Params, Strategy, StrategyError,
+};
+
+/// The catalog name.
+pub const NAME: &str = "sma_cross";
+/// One line for listings.
+pub const SUMMARY: &str = "long when the fast SMA crosses above the slow SMA, out (or short) when it crosses below";
+
+/// The parameter space.
+pub const SPACE: ParamSpace = ParamSpace {
+    strategy: NAME,
+    specs: &[
+        ParamSpec {
+            name: "fast",
+            kind: ParamKind::Int {
+                min: 2,
+                max: 200,
+                step: 5,
+            },
+            default: ParamValue::Int(10),
+            doc: "window of the fast SMA, in bars",
+        },
+        ParamSpec {
+            name: "slow",
+            kind: ParamKind::Int {
+                min: 3,
+                max: 400,
+                step: 10,
+            },
+            default: ParamValue::Int(30),
+            doc: "window of the slow SMA, in bars; must exceed fast",
+        },
+        ParamSpec {
+            name: "long_short",
+            kind: ParamKind::Bool,
+            default: ParamValue::Bool(false),
+            doc: "go short on a downward cross instead of flat",
+        },
+    ],
+};
+
+/// The strategy.
+#[derive(Debug, Clone)]
+pub struct SmaCross {
+    fast: Sma,
+    slow: Sma,
+    slow_window: usize,
+    down: Direction,
+    previous: Option<(f64, f64)>,
+}
+
+impl SmaCross {
+    /// Builds from checked parameters; refuses `fast >= slow`.
+    pub fn from_params(params: &Params) -> Result<Self, ParamError> {
+        let fast = params.int("fast")?;
+        let slow = params.int("slow")?;
+        if fast >= slow {
+            return Err(ParamError::new(
+                "fast, slow",
+                format!("fast must be below slow, got fast={fast} slow={slow}"),
+            ));
+        }
+        Ok(Self::new(
+            fast as usize,
+            slow as usize,
+            params.flag("long_short")?,
+        ))
+    }
+
+    /// `fast` and `slow` windows (`fast < slow`), long-only unless `long_short`.
+    pub fn new(fast: usize, slow: usize, long_short: bool) -> Self {
+        SmaCross {
+            fast: Sma::new(fast),
+            slow: Sma::new(slow),
+            slow_window: slow,
+            down: if long_short {
+                Direction::Short
+            } else {
+                Direction::Flat
+            },
+            previous: None,
+        }
+    }
+}
+
+impl Strategy for SmaCross {
+    fn name(&self) -> &str {
+        NAME
+    }
+
+    fn warmup(&self) -> usize {
+        self.slow_window
+    }
+
+    #[inline]
+    fn on_bar(&mut self, ctx: &BarContext<'_>, out: &mut Intents) -> Result<(), StrategyError> {
+        let close = ctx.close();
+        let (Some(fast), Some(slow)) = (self.fast.update(close), self.slow.update(close)) else {
+            return Ok(());
+        };
+        if let Some((fast_before, slow_before)) = self.previous {
+            if fast_before < slow_before && fast > slow {
+                out.target(0, Direction::Long);
+            } else if fast_before > slow_before && fast < slow {
+                out.target(0, self.down);
+            }
+        }
+        self.previous = Some((fast, slow));
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gauntlet_strategy::BarColumns;
+
+    fn intents_for(closes: &[f64], strategy: &mut SmaCross) -> Vec<Option<Direction>> {
+        let ts: Vec<i64> = (0..closes.len() as i64).collect();
+        let cols = [BarColumns {
+            ts: &ts,
+            open: closes,
+            high: closes,
+            low: closes,
+            close: closes,
+            volume: closes,
+        }];
+        let mut out = Intents::new();
+        (0..closes.len())
+            .map(|t| {
+                out.clear();
+                let ctx = BarContext::new(&cols, t, &[0.0]);
+                strategy.on_bar(&ctx, &mut out).expect("no error");
+                out.as_slice().first().map(|i| i.target)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn crosses_by_hand() {
+        // fast 2, slow 3. Closes 5, 4, 3, 4, 6, 3, 1:
+        // t=2: fast 3.5, slow 4       (first pair)
+        // t=3: fast 3.5, slow 3.667   (no cross)
+        // t=4: fast 5,   slow 4.333   up-cross -> Long
+        // t=5: fast 4.5, slow 4.333   (no cross)
+        // t=6: fast 2,   slow 3.333   down-cross -> Flat
+        let mut s = SmaCross::new(2, 3, false);
+        let got = intents_for(&[5.0, 4.0, 3.0, 4.0, 6.0, 3.0, 1.0], &mut s);
+        assert_eq!(
+            got,
+            [
+                None,
+                None,
+                None,
+                None,
+                Some(Direction::Long),
+                None,
+                Some(Direction::Flat)
+            ]
+        );
+        let mut ls = SmaCross::new(2, 3, true);
+        let got = intents_for(&[5.0, 4.0, 3.0, 4.0, 6.0, 3.0, 1.0], &mut ls);
+        assert_eq!(got[6], Some(Direction::Short));
+    }
+
+    #[test]
+    fn equal_averages_are_not_a_cross() {
+        // fast 1... not allowed; fast 2, slow 3 on a flat series: never a strict cross.
+        let mut s = SmaCross::new(2, 3, false);
+        assert!(intents_for(&[2.0; 8], &mut s).iter().all(Option::is_none));
+    }
+
+    #[test]
+    fn fast_must_be_below_slow() {
+        let params = SPACE
+            .parse_assignments(&["fast=30", "slow=30"])
+            .expect("each in range");
+        let err = SmaCross::from_params(&params).expect_err("fast >= slow");
+        assert_eq!(err.problems[0].0, "fast, slow");
+    }
+}
