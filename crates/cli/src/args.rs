@@ -1,0 +1,120 @@
+//! The command line.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Put trading strategies through a gauntlet before they may trade.
+///
+/// Bars are replayed through the same strategy and risk code the live runner uses; fills happen
+/// at the next bar (market orders at its open), so no decision can see its own future.
+#[derive(Debug, Parser)]
+#[command(name = "gauntlet", version, about, long_about = None, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Backtest one strategy on bar data and write trades, equity and a report.
+    ///
+    /// With no options: sma_cross 10/30, long-only, on data/sp500_daily.csv, all-in sizing
+    /// without limits, no costs; writes into reports/backtest/sma_cross/.
+    ///
+    /// Examples:
+    ///   gauntlet backtest
+    ///   gauntlet backtest --param fast=20 --param slow=100 --commission-bps 10
+    ///   gauntlet backtest --risk conservative --data data/nasdaq_daily.csv
+    #[command(verbatim_doc_comment)]
+    Backtest(BacktestArgs),
+    /// Check bar files and print every problem found.
+    #[command(subcommand)]
+    Data(DataCommand),
+    /// Write deterministic synthetic bars (geometric Brownian motion) to CSV or Parquet.
+    ///
+    /// Example: gauntlet synth --bars 10000000 --seed 42 --interval minute --out /tmp/bars.parquet
+    Synth(SynthArgs),
+    /// List the strategies and their parameters (names, ranges, defaults).
+    Strategies,
+}
+
+#[derive(Debug, Args)]
+pub struct BacktestArgs {
+    /// Strategy to run (see `gauntlet strategies`).
+    #[arg(long, default_value = "sma_cross")]
+    pub strategy: String,
+    /// Bar files, CSV or Parquet; several files are put on one clock as a panel (the first is
+    /// the symbol a single-symbol strategy trades).
+    #[arg(long, num_args = 1.., default_value = "data/sp500_daily.csv")]
+    pub data: Vec<PathBuf>,
+    /// A strategy parameter, name=value; repeat for several (e.g. --param fast=20).
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
+    /// Risk profile: a TOML file, a profile name from strategies/risk/ (conservative), or
+    /// `unlimited` (all-in, no limits, no stop).
+    #[arg(long, default_value = "unlimited", value_name = "FILE|NAME")]
+    pub risk: String,
+    /// Commission in basis points of each fill's notional.
+    #[arg(long, default_value_t = 0.0, value_name = "BPS")]
+    pub commission_bps: f64,
+    /// Commission per share (or unit) filled.
+    #[arg(long, default_value_t = 0.0, value_name = "MONEY")]
+    pub commission_per_share: f64,
+    /// Minimum commission per order.
+    #[arg(long, default_value_t = 0.0, value_name = "MONEY")]
+    pub commission_min: f64,
+    /// Slippage in basis points, against the trader, on market and stop fills.
+    #[arg(long, default_value_t = 0.0, value_name = "BPS")]
+    pub slippage_bps: f64,
+    /// Starting cash.
+    #[arg(long, default_value_t = 100_000.0, value_name = "MONEY")]
+    pub capital: f64,
+    /// Trade whole shares only (default: fractional).
+    #[arg(long)]
+    pub whole_shares: bool,
+    /// Use the files' `Adj Close`, scaling open/high/low by adj_close/close.
+    #[arg(long)]
+    pub adjusted_close: bool,
+    /// Output folder [default: reports/backtest/<strategy>].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DataCommand {
+    /// Validate bar files: columns, numbers, dates, OHLC shape, timestamp order. Exits 2 when
+    /// any file has a problem.
+    Check {
+        /// Files to check (CSV or Parquet).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Use the files' `Adj Close` column (it must then be present and valid).
+        #[arg(long)]
+        adjusted_close: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum IntervalArg {
+    /// One bar per weekday, at midnight UTC.
+    Daily,
+    /// One bar per minute, around the clock.
+    Minute,
+}
+
+#[derive(Debug, Args)]
+pub struct SynthArgs {
+    /// Number of bars.
+    #[arg(long)]
+    pub bars: usize,
+    /// Seed of the random stream: the same seed gives the same bars everywhere.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Spacing of the bars.
+    #[arg(long, value_enum, default_value = "daily")]
+    pub interval: IntervalArg,
+    /// Output file, .csv or .parquet.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
