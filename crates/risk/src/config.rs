@@ -419,3 +419,32 @@ leverage = 2
         assert!(err.to_string().starts_with("s.toml: 1 problem"));
     }
 }
+
+#[cfg(test)]
+mod shipped_profiles {
+    use super::*;
+
+    fn profile(name: &str) -> RiskConfig {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../strategies/risk")
+            .join(format!("{name}.toml"));
+        RiskConfig::load(&path).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn unlimited_file_is_the_built_in_profile() {
+        assert_eq!(profile("unlimited"), RiskConfig::unlimited());
+    }
+
+    #[test]
+    fn conservative_file_holds_the_desk_numbers() {
+        let c = profile("conservative");
+        assert_eq!(
+            (c.max_daily_loss, c.max_total_drawdown, c.max_portfolio_heat),
+            (Some(0.02), Some(0.10), Some(0.25))
+        );
+        assert_eq!((c.max_single_position_risk, c.stop_loss_pct), (Some(0.02), Some(0.03)));
+        assert_eq!(c.sizing.method, SizingMethod::Risk);
+        assert_eq!((c.sizing.min_notional, c.sizing.max_notional), (500.0, Some(5000.0)));
+    }
+}
