@@ -1,1 +1,55 @@
-//! placeholder
+//! Helpers for the end-to-end tests: the repository's data, and a scripted strategy whose
+//! intents come from a list, for driving the engine through every path.
+
+use std::path::{Path, PathBuf};
+
+use gauntlet_data::{BarSeries, LoadOptions, load_bars};
+use gauntlet_strategy::{BarContext, Intent, Intents, Strategy, StrategyError};
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// A shipped data file, loaded and validated.
+pub fn shipped(name: &str) -> BarSeries {
+    let path = root().join("data").join(name);
+    load_bars(&path, &LoadOptions::default()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// What a scripted strategy does at one bar.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Action {
+    /// Nothing.
+    Wait,
+    /// Emit this intent.
+    Emit(Intent),
+    /// Fail with an error.
+    Fail,
+}
+
+/// Plays a script: the action at index `t` is taken at bar `t` (nothing past its end).
+#[derive(Debug, Clone)]
+pub struct Scripted {
+    /// The actions, by bar.
+    pub script: Vec<Action>,
+}
+
+impl Strategy for Scripted {
+    fn name(&self) -> &str {
+        "scripted"
+    }
+
+    fn warmup(&self) -> usize {
+        0
+    }
+
+    fn on_bar(&mut self, ctx: &BarContext<'_>, out: &mut Intents) -> Result<(), StrategyError> {
+        match self.script.get(ctx.index()) {
+            Some(Action::Emit(intent)) => out.push(*intent),
+            Some(Action::Fail) => return Err(StrategyError("scripted failure".into())),
+            Some(Action::Wait) | None => {}
+        }
+        Ok(())
+    }
+}

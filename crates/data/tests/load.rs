@@ -1,0 +1,115 @@
+//! Loading real-world file layouts: aliases, date-times, Adj Close, Parquet dtypes.
+
+use std::path::Path;
+
+use gauntlet_data::timestamp::DAY_MS;
+use gauntlet_data::{DataError, LoadOptions, ProblemKind, load_bars};
+
+fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write");
+    path
+}
+
+// 2020-01-02 is day 18263 since 1970-01-01.
+const D: i64 = 18_263 * DAY_MS;
+
+#[test]
+fn yahoo_layout_with_iso_date_times_and_adj_close_ignored_unless_asked() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write(
+        dir.path(),
+        "yahoo.csv",
+        "Datetime,Open,High,Low,Close,Adj Close,Volume\n\
+         2020-01-02T14:30:00Z,10,12,9,11,5.5,100\n\
+         2020-01-02 15:30:00,11,11.5,10,10,5,200\n\
+         2020-01-02T11:30:00-05:00,10,10,8,9,4.5,50\n",
+    );
+    let bars = load_bars(&path, &LoadOptions::default()).expect("valid");
+    assert_eq!(bars.symbol(), "yahoo");
+    let hour = 3_600_000;
+    let half = hour / 2;
+    assert_eq!(
+        bars.ts(),
+        &[D + 14 * hour + half, D + 15 * hour + half, D + 16 * hour + half]
+    );
+    assert_eq!(bars.close(), &[11.0, 10.0, 9.0]);
+
+    let adjusted = load_bars(
+        &path,
+        &LoadOptions {
+            adjusted_close: true,
+            ..LoadOptions::default()
+        },
+    )
+    .expect("valid");
+    // Factor 0.5 on every row: the bar keeps its shape at half the price.
+    assert_eq!(adjusted.close(), &[5.5, 5.0, 4.5]);
+    assert_eq!(adjusted.open(), &[5.0, 5.5, 5.0]);
+    assert_eq!(adjusted.high(), &[6.0, 5.75, 5.0]);
+    assert_eq!(adjusted.low(), &[4.5, 5.0, 4.0]);
+}
+
+#[test]
+fn adjusted_close_requested_but_absent_is_a_missing_column() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write(dir.path(), "plain.csv", "ts,open,high,low,close,volume\n2020-01-02,1,1,1,1,1\n");
+    let err = load_bars(
+        &path,
+        &LoadOptions {
+            adjusted_close: true,
+            ..LoadOptions::default()
+        },
+    )
+    .expect_err("no adj close");
+    match err {
+        DataError::Invalid { problems, .. } => {
+            assert!(matches!(problems[0].kind, ProblemKind::MissingColumn { .. }));
+            assert_eq!(problems[0].column.as_deref(), Some("adj close"));
+        }
+        other => panic!("{other}"),
+    }
+}
+
+#[test]
+fn short_aliases_in_any_case_and_order() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write(
+        dir.path(),
+        "short.csv",
+        "V,C,L,H,O,TIMESTAMP\n10,2,1,3,2,2020-01-02\n20,3,2,4,2,2020-01-03\n",
+    );
+    let bars = load_bars(&path, &LoadOptions::default()).expect("valid");
+    assert_eq!(bars.ts(), &[D, D + DAY_MS]);
+    assert_eq!(bars.high(), &[3.0, 4.0]);
+    assert_eq!(bars.volume(), &[10.0, 20.0]);
+}
+
+#[test]
+fn every_problem_is_counted_and_the_list_is_capped() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut text = String::from("ts,open,high,low,close,volume\n");
+    for i in 0..500 {
+        text.push_str(&format!("2020-01-02,1,1,1,{},1\n", if i % 2 == 0 { "x" } else { "1" }));
+    }
+    let path = write(dir.path(), "many.csv", &text);
+    let err = load_bars(
+        &path,
+        &LoadOptions {
+            max_problems: 10,
+            ..LoadOptions::default()
+        },
+    )
+    .expect_err("invalid");
+    // 250 unparsable closes, and 499 duplicate timestamps.
+    match &err {
+        DataError::Invalid {
+            problems, total, ..
+        } => {
+            assert_eq!(*total, 250 + 499);
+            assert_eq!(problems.len(), 10);
+        }
+        other => panic!("{other}"),
+    }
+    assert!(err.to_string().contains("... and 739 more (first 10 shown)"));
+}
