@@ -1,1 +1,15 @@
-//! placeholder
+//! Inputs shared by the benchmarks: the synthetic series they run on.
+
+use gauntlet_data::BarSeries;
+use gauntlet_data::synth::{Interval, SynthSpec, generate};
+
+/// Bars in the headline benchmark (the 10 million).
+pub const HEADLINE_BARS: usize = 10_000_000;
+
+/// `bars` one-minute synthetic bars, seed 42: what `gauntlet synth --bars N --seed 42
+/// --interval minute` writes.
+pub fn minute_bars(bars: usize) -> BarSeries {
+    let mut spec = SynthSpec::daily(bars, 42);
+    spec.interval = Interval::Minute;
+    generate(&spec)
+}

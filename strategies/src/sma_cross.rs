@@ -23,7 +23,8 @@ use gauntlet_strategy::{
 /// The catalog name.
 pub const NAME: &str = "sma_cross";
 /// One line for listings.
-pub const SUMMARY: &str = "long when the fast SMA crosses above the slow SMA, out (or short) when it crosses below";
+pub const SUMMARY: &str =
+    "long when the fast SMA crosses above the slow SMA, out (or short) when it crosses below";
 
 /// The parameter space.
 pub const SPACE: ParamSpace = ParamSpace {

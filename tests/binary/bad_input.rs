@@ -12,7 +12,13 @@ use common::*;
 fn refused(data: &str, extra: &[&str]) -> String {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("run");
-    let mut args = vec!["backtest", "--data", data, "--out", out.to_str().expect("utf-8")];
+    let mut args = vec![
+        "backtest",
+        "--data",
+        data,
+        "--out",
+        out.to_str().expect("utf-8"),
+    ];
     args.extend_from_slice(extra);
     let run = gauntlet(&args);
     let err = stderr(&run);
@@ -23,7 +29,10 @@ fn refused(data: &str, extra: &[&str]) -> String {
         0,
         "something was left beside the output folder"
     );
-    assert!(!err.contains("panicked") && !err.contains("RUST_BACKTRACE"), "{err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
+        "{err}"
+    );
     err
 }
 
@@ -33,7 +42,9 @@ const BAD: &str = "tests/data/bad";
 fn nan_close() {
     let err = refused(&format!("{BAD}/nan_close.csv"), &[]);
     assert!(
-        err.contains("nan_close.csv: line 3, column 'close', value 'NaN': expected a finite number"),
+        err.contains(
+            "nan_close.csv: line 3, column 'close', value 'NaN': expected a finite number"
+        ),
         "{err}"
     );
 }
@@ -42,7 +53,9 @@ fn nan_close() {
 fn high_below_low() {
     let err = refused(&format!("{BAD}/high_below_low.csv"), &[]);
     assert!(
-        err.contains("high_below_low.csv: line 3, column 'high', value '9.5': high is below low (10)"),
+        err.contains(
+            "high_below_low.csv: line 3, column 'high', value '9.5': high is below low (10)"
+        ),
         "{err}"
     );
 }
@@ -51,7 +64,9 @@ fn high_below_low() {
 fn duplicate_date() {
     let err = refused(&format!("{BAD}/duplicate_date.csv"), &[]);
     assert!(
-        err.contains("line 4, column 'ts', value '2020-01-03': duplicate timestamp: same as line 3"),
+        err.contains(
+            "line 4, column 'ts', value '2020-01-03': duplicate timestamp: same as line 3"
+        ),
         "{err}"
     );
 }
@@ -86,7 +101,10 @@ fn a_missing_file_and_an_unknown_format() {
 fn risk_toml_with_unknown_key_and_out_of_range_value() {
     let risk = format!("{BAD}/unknown_key_and_range.toml");
     let err = refused("data/sp500_daily.csv", &["--risk", &risk]);
-    assert!(err.contains("unknown_key_and_range.toml: 2 problems in the risk config"), "{err}");
+    assert!(
+        err.contains("unknown_key_and_range.toml: 2 problems in the risk config"),
+        "{err}"
+    );
     assert!(
         err.contains("key 'max_position': unknown key (allowed: max_daily_loss"),
         "{err}"
@@ -101,15 +119,29 @@ fn risk_toml_with_unknown_key_and_out_of_range_value() {
 fn bad_parameters_are_named() {
     let err = refused(
         "data/sp500_daily.csv",
-        &["--param", "fast=50", "--param", "slow=20", "--param", "speed=3"],
+        &[
+            "--param", "fast=50", "--param", "slow=20", "--param", "speed=3",
+        ],
     );
-    assert!(err.contains("parameter 'speed': unknown parameter"), "{err}");
+    assert!(
+        err.contains("parameter 'speed': unknown parameter"),
+        "{err}"
+    );
     let err = refused("data/sp500_daily.csv", &["--param", "fast=1"]);
-    assert!(err.contains("parameter 'fast': expected an integer in 2..=200"), "{err}");
-    let err = refused("data/sp500_daily.csv", &["--param", "fast=50", "--param", "slow=20"]);
+    assert!(
+        err.contains("parameter 'fast': expected an integer in 2..=200"),
+        "{err}"
+    );
+    let err = refused(
+        "data/sp500_daily.csv",
+        &["--param", "fast=50", "--param", "slow=20"],
+    );
     assert!(err.contains("fast must be below slow"), "{err}");
     let err = refused("data/sp500_daily.csv", &["--strategy", "nope"]);
-    assert!(err.contains("unknown strategy 'nope' (known: sma_cross"), "{err}");
+    assert!(
+        err.contains("unknown strategy 'nope' (known: sma_cross"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -122,7 +154,10 @@ fn data_check_lists_every_problem_and_exits_2() {
     ]);
     assert_eq!(run.status.code(), Some(2));
     let out = stdout(&run);
-    assert!(out.contains("ok   data/sp500_daily.csv: 5031 bars, 1999-01-04 .. 2018-12-31"), "{out}");
+    assert!(
+        out.contains("ok   data/sp500_daily.csv: 5031 bars, 1999-01-04 .. 2018-12-31"),
+        "{out}"
+    );
     // Line 3: open 'abc' and volume -3; line 4: high 8 below open/close max 10 and a date
     // before line 3's; line 5: open 'inf' and low -1.
     let expected = [

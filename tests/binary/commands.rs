@@ -36,22 +36,51 @@ fn synth_writes_the_same_bars_for_the_same_seed_as_csv_and_parquet() {
     let mut fingerprints = Vec::new();
     for name in ["a.csv", "b.csv", "c.parquet"] {
         let path = dir.path().join(name);
-        let run = gauntlet(&["synth", "--bars", "300", "--seed", "9", "--out", path.to_str().expect("utf-8")]);
+        let run = gauntlet(&[
+            "synth",
+            "--bars",
+            "300",
+            "--seed",
+            "9",
+            "--out",
+            path.to_str().expect("utf-8"),
+        ]);
         assert!(run.status.success(), "{}", stderr(&run));
         // The file passes the same checks as real data, and its fingerprint is that of the
         // bars generated in memory.
         let check = gauntlet(&["data", "check", path.to_str().expect("utf-8")]);
         assert!(check.status.success(), "{}", stdout(&check));
         let printed = stdout(&run);
-        let generated = printed.split("sha256 ").nth(1).expect("fingerprint").trim_end_matches(")\n").to_string();
+        let generated = printed
+            .split("sha256 ")
+            .nth(1)
+            .expect("fingerprint")
+            .trim_end_matches(")\n")
+            .to_string();
         let checked = stdout(&check);
-        let loaded = checked.split("sha256 ").nth(1).expect("fingerprint").trim().to_string();
-        assert_eq!(generated, loaded, "{name}: the file does not hold the generated bars");
+        let loaded = checked
+            .split("sha256 ")
+            .nth(1)
+            .expect("fingerprint")
+            .trim()
+            .to_string();
+        assert_eq!(
+            generated, loaded,
+            "{name}: the file does not hold the generated bars"
+        );
         fingerprints.push(loaded);
     }
     assert!(fingerprints.windows(2).all(|w| w[0] == w[1]));
     let other = dir.path().join("d.csv");
-    let run = gauntlet(&["synth", "--bars", "300", "--seed", "10", "--out", other.to_str().expect("utf-8")]);
+    let run = gauntlet(&[
+        "synth",
+        "--bars",
+        "300",
+        "--seed",
+        "10",
+        "--out",
+        other.to_str().expect("utf-8"),
+    ]);
     assert!(run.status.success());
     assert!(!stdout(&run).contains(&fingerprints[0]));
 }
@@ -60,7 +89,15 @@ fn synth_writes_the_same_bars_for_the_same_seed_as_csv_and_parquet() {
 fn backtest_runs_on_a_panel_and_on_parquet() {
     let dir = tempfile::tempdir().expect("tempdir");
     let parquet = dir.path().join("synth.parquet");
-    let run = gauntlet(&["synth", "--bars", "2000", "--seed", "3", "--out", parquet.to_str().expect("utf-8")]);
+    let run = gauntlet(&[
+        "synth",
+        "--bars",
+        "2000",
+        "--seed",
+        "3",
+        "--out",
+        parquet.to_str().expect("utf-8"),
+    ]);
     assert!(run.status.success());
     let out = dir.path().join("run");
     let run = gauntlet(&[
@@ -86,5 +123,9 @@ fn backtest_runs_on_a_panel_and_on_parquet() {
     assert!(run.status.success(), "{}", stderr(&run));
     // Same dates in both files: trading the first symbol of the panel gives the single-file
     // reference result.
-    assert!(stdout(&run).contains("final equity  156516.787069"), "{}", stdout(&run));
+    assert!(
+        stdout(&run).contains("final equity  156516.787069"),
+        "{}",
+        stdout(&run)
+    );
 }

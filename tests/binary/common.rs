@@ -31,20 +31,27 @@ pub fn stdout(output: &Output) -> String {
 
 /// Rows of a CSV file as maps from header to field.
 pub fn read_csv(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
-    let mut reader = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut reader =
+        csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let headers = reader.headers().expect("header").clone();
     reader
         .records()
         .map(|r| {
             let r = r.expect("record");
-            headers.iter().map(String::from).zip(r.iter().map(String::from)).collect()
+            headers
+                .iter()
+                .map(String::from)
+                .zip(r.iter().map(String::from))
+                .collect()
         })
         .collect()
 }
 
 /// `field` of `row` as a number.
 pub fn num(row: &std::collections::HashMap<String, String>, field: &str) -> f64 {
-    row[field].parse().unwrap_or_else(|_| panic!("{field} = {:?} is not a number", row[field]))
+    row[field]
+        .parse()
+        .unwrap_or_else(|_| panic!("{field} = {:?} is not a number", row[field]))
 }
 
 /// |a - b| <= tol * max(|a|, |b|).

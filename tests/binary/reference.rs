@@ -9,7 +9,13 @@ mod common;
 
 use common::*;
 
-fn check_against_reference(extra: &[&str], variant: &str, final_equity: f64, sharpe: f64, mdd: f64) {
+fn check_against_reference(
+    extra: &[&str],
+    variant: &str,
+    final_equity: f64,
+    sharpe: f64,
+    mdd: f64,
+) {
     let out = tempfile::tempdir().expect("tempdir");
     let out_dir = out.path().join("run");
     let out_str = out_dir.to_str().expect("utf-8 path");
@@ -40,7 +46,10 @@ fn check_against_reference(extra: &[&str], variant: &str, final_equity: f64, sha
             );
         }
         // The reference prints sizes and returns to 10 significant digits.
-        assert!(close_rel(num(g, "quantity"), num(e, "size"), 1e-8), "trade {i} size");
+        assert!(
+            close_rel(num(g, "quantity"), num(e, "size"), 1e-8),
+            "trade {i} size"
+        );
         assert!(
             (num(g, "return_pct") - num(e, "return_pct")).abs() < 1e-8,
             "trade {i} return"
@@ -53,21 +62,32 @@ fn check_against_reference(extra: &[&str], variant: &str, final_equity: f64, sha
     assert_eq!(got.len(), expected.len());
     for (g, e) in got.iter().zip(&expected) {
         assert_eq!(g["ts"], e["ts"]);
-        assert!((num(g, "equity") - num(e, "equity")).abs() < 1e-3, "{} equity", g["ts"]);
+        assert!(
+            (num(g, "equity") - num(e, "equity")).abs() < 1e-3,
+            "{} equity",
+            g["ts"]
+        );
     }
 
-    let report: serde_json::Value = serde_json::from_slice(
-        &std::fs::read(out_dir.join("report.json")).expect("report.json"),
-    )
-    .expect("valid JSON");
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out_dir.join("report.json")).expect("report.json"))
+            .expect("valid JSON");
     let summary = &report["summary"];
     let value = |k: &str| summary[k].as_f64().unwrap_or(f64::NAN);
     assert!(close_rel(value("final_equity"), final_equity, 1e-6));
     assert_eq!(summary["trades"], 88);
     assert_eq!(summary["wins"], 37);
     // The README's table: Sharpe (daily, sqrt 252, ddof 1) and max drawdown, six decimals.
-    assert!((value("sharpe") - sharpe).abs() < 5e-7, "sharpe {}", value("sharpe"));
-    assert!((value("max_drawdown") - mdd).abs() < 5e-7, "mdd {}", value("max_drawdown"));
+    assert!(
+        (value("sharpe") - sharpe).abs() < 5e-7,
+        "sharpe {}",
+        value("sharpe")
+    );
+    assert!(
+        (value("max_drawdown") - mdd).abs() < 5e-7,
+        "mdd {}",
+        value("max_drawdown")
+    );
     assert_eq!(
         report["data"][0]["fingerprint"].as_str().map(str::len),
         Some(64)

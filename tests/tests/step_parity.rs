@@ -88,5 +88,8 @@ fn live_stepping_matches_through_halts() {
     )
     .expect("valid");
     let halts = check(risk, COSTS);
-    assert!(halts > 0, "the case should reach the halts it is meant to test");
+    assert!(
+        halts > 0,
+        "the case should reach the halts it is meant to test"
+    );
 }

@@ -93,7 +93,9 @@ impl fmt::Display for ProblemKind {
             ProblemKind::DuplicateColumn { first } => {
                 write!(f, "same column as '{first}'; keep only one of them")
             }
-            ProblemKind::NoRows => write!(f, "no data rows: expected a header and at least one bar"),
+            ProblemKind::NoRows => {
+                write!(f, "no data rows: expected a header and at least one bar")
+            }
             ProblemKind::MissingValue => write!(f, "value is missing"),
             ProblemKind::Unparsable { expected } => write!(f, "expected {expected}"),
             ProblemKind::NotFinite => write!(f, "expected a finite number, not NaN or infinity"),

@@ -109,7 +109,13 @@ pub fn load_bars(path: &Path, options: &LoadOptions) -> Result<BarSeries, DataEr
             .drop_in_place(&name(c))
             .map_err(|e| unreadable(path, e))
     };
-    let ts = timestamps(&take(Canonical::Ts)?, len, &name(Canonical::Ts), &mut problems, path)?;
+    let ts = timestamps(
+        &take(Canonical::Ts)?,
+        len,
+        &name(Canonical::Ts),
+        &mut problems,
+        path,
+    )?;
     let mut numbers = |c: Canonical, kind: ValueKind, problems: &mut Problems| {
         let column = take(c)?;
         numeric(&column, len, &name(c), kind, problems, path)
@@ -120,13 +126,21 @@ pub fn load_bars(path: &Path, options: &LoadOptions) -> Result<BarSeries, DataEr
     let mut close = numbers(Canonical::Close, ValueKind::Price, &mut problems)?;
     let volume = numbers(Canonical::Volume, ValueKind::Volume, &mut problems)?;
     let adjusted = if options.adjusted_close {
-        Some(numbers(Canonical::AdjClose, ValueKind::Price, &mut problems)?)
+        Some(numbers(
+            Canonical::AdjClose,
+            ValueKind::Price,
+            &mut problems,
+        )?)
     } else {
         None
     };
     drop(frame);
 
-    let (ts_name, high_name, low_name) = (name(Canonical::Ts), name(Canonical::High), name(Canonical::Low));
+    let (ts_name, high_name, low_name) = (
+        name(Canonical::Ts),
+        name(Canonical::High),
+        name(Canonical::Low),
+    );
     validate::check_rows(
         &ts,
         [&open, &high, &low, &close],
@@ -254,28 +268,24 @@ fn timestamps(
     let physical = |dtype: DataType| -> Result<Column, DataError> {
         column.cast(&dtype).map_err(|e| unreadable(path, e))
     };
-    let from_physical = |values: &Int64Chunked, to_ms: &dyn Fn(i64) -> i64, problems: &mut Problems| {
-        values
-            .iter()
-            .enumerate()
-            .map(|(i, v)| match v {
-                Some(v) => to_ms(v),
-                None => {
-                    problems.at_row(i, name, String::new, ProblemKind::MissingValue);
-                    BAD_TS
-                }
-            })
-            .collect::<Vec<i64>>()
-    };
+    let from_physical =
+        |values: &Int64Chunked, to_ms: &dyn Fn(i64) -> i64, problems: &mut Problems| {
+            values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| match v {
+                    Some(v) => to_ms(v),
+                    None => {
+                        problems.at_row(i, name, String::new, ProblemKind::MissingValue);
+                        BAD_TS
+                    }
+                })
+                .collect::<Vec<i64>>()
+        };
     match column.dtype() {
         DataType::String => {
             let text = column.str().map_err(|e| unreadable(path, e))?;
-            Ok(validate::text_ts_column(
-                text.iter(),
-                len,
-                name,
-                problems,
-            ))
+            Ok(validate::text_ts_column(text.iter(), len, name, problems))
         }
         DataType::Date => {
             let days = physical(DataType::Int64)?;

@@ -214,7 +214,11 @@ mod tests {
         // 20% a year over 252 bars a year: the daily sd of the close-to-open part is
         // 0.2/sqrt(252) = 0.0126; the small open gap adds 1% of that in variance.
         let bars = generate(&SynthSpec::daily(50_000, 3));
-        let r: Vec<f64> = bars.close().windows(2).map(|w| (w[1] / w[0]).ln()).collect();
+        let r: Vec<f64> = bars
+            .close()
+            .windows(2)
+            .map(|w| (w[1] / w[0]).ln())
+            .collect();
         let mean = r.iter().sum::<f64>() / r.len() as f64;
         let sd = (r.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (r.len() - 1) as f64).sqrt();
         let expected = 0.2 / 252f64.sqrt() * (1.0f64 + 0.01).sqrt();

@@ -122,7 +122,15 @@ mod tests {
 
     #[test]
     fn rejects_what_is_not_a_date() {
-        for bad in ["", "2018-13-01", "2018-02-30", "31/12/2018", "20181231", "abc", "NaN"] {
+        for bad in [
+            "",
+            "2018-13-01",
+            "2018-02-30",
+            "31/12/2018",
+            "20181231",
+            "abc",
+            "NaN",
+        ] {
             assert_eq!(parse_ts(bad), None, "{bad:?}");
         }
     }

@@ -31,7 +31,11 @@ fn yahoo_layout_with_iso_date_times_and_adj_close_ignored_unless_asked() {
     let half = hour / 2;
     assert_eq!(
         bars.ts(),
-        &[D + 14 * hour + half, D + 15 * hour + half, D + 16 * hour + half]
+        &[
+            D + 14 * hour + half,
+            D + 15 * hour + half,
+            D + 16 * hour + half
+        ]
     );
     assert_eq!(bars.close(), &[11.0, 10.0, 9.0]);
 
@@ -53,7 +57,11 @@ fn yahoo_layout_with_iso_date_times_and_adj_close_ignored_unless_asked() {
 #[test]
 fn adjusted_close_requested_but_absent_is_a_missing_column() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let path = write(dir.path(), "plain.csv", "ts,open,high,low,close,volume\n2020-01-02,1,1,1,1,1\n");
+    let path = write(
+        dir.path(),
+        "plain.csv",
+        "ts,open,high,low,close,volume\n2020-01-02,1,1,1,1,1\n",
+    );
     let err = load_bars(
         &path,
         &LoadOptions {
@@ -64,7 +72,10 @@ fn adjusted_close_requested_but_absent_is_a_missing_column() {
     .expect_err("no adj close");
     match err {
         DataError::Invalid { problems, .. } => {
-            assert!(matches!(problems[0].kind, ProblemKind::MissingColumn { .. }));
+            assert!(matches!(
+                problems[0].kind,
+                ProblemKind::MissingColumn { .. }
+            ));
             assert_eq!(problems[0].column.as_deref(), Some("adj close"));
         }
         other => panic!("{other}"),
@@ -90,7 +101,10 @@ fn every_problem_is_counted_and_the_list_is_capped() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut text = String::from("ts,open,high,low,close,volume\n");
     for i in 0..500 {
-        text.push_str(&format!("2020-01-02,1,1,1,{},1\n", if i % 2 == 0 { "x" } else { "1" }));
+        text.push_str(&format!(
+            "2020-01-02,1,1,1,{},1\n",
+            if i % 2 == 0 { "x" } else { "1" }
+        ));
     }
     let path = write(dir.path(), "many.csv", &text);
     let err = load_bars(
@@ -111,5 +125,8 @@ fn every_problem_is_counted_and_the_list_is_capped() {
         }
         other => panic!("{other}"),
     }
-    assert!(err.to_string().contains("... and 739 more (first 10 shown)"));
+    assert!(
+        err.to_string()
+            .contains("... and 739 more (first 10 shown)")
+    );
 }

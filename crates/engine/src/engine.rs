@@ -150,7 +150,12 @@ impl<S: Strategy, B: Broker> Engine<S, B> {
         let context = BarContext::new(bars.columns, t, self.portfolio.quantities());
         let outcome = self.strategy.on_bar(&context, &mut self.intents);
         let outcome = outcome.and_then(|()| {
-            match self.intents.as_slice().iter().find(|i| i.symbol >= self.marks.len()) {
+            match self
+                .intents
+                .as_slice()
+                .iter()
+                .find(|i| i.symbol >= self.marks.len())
+            {
                 Some(bad) => Err(gauntlet_strategy::StrategyError(format!(
                     "intent for symbol {} but the run has {}",
                     bad.symbol,
@@ -212,7 +217,10 @@ impl<S: Strategy, B: Broker> Engine<S, B> {
         std::mem::swap(&mut self.pending, &mut self.scratch);
         let mut waiting = std::mem::take(&mut self.scratch);
         for market in [true, false] {
-            for order in waiting.iter().filter(|o| (o.kind == OrderKind::Market) == market) {
+            for order in waiting
+                .iter()
+                .filter(|o| (o.kind == OrderKind::Market) == market)
+            {
                 if !bars.is_present(order.symbol, t) {
                     self.pending.push(*order);
                     continue;
@@ -251,12 +259,9 @@ impl<S: Strategy, B: Broker> Engine<S, B> {
     fn try_fill(&mut self, order: &Order, bars: &BarSet<'_>, t: usize, ts: i64) -> FillOutcome {
         let symbol = order.symbol;
         let held = self.portfolio.quantities()[symbol];
-        let outcome = self.broker.try_fill(
-            order,
-            &bars.prices(symbol, t),
-            self.portfolio.cash(),
-            held,
-        );
+        let outcome =
+            self.broker
+                .try_fill(order, &bars.prices(symbol, t), self.portfolio.cash(), held);
         if let FillOutcome::Filled {
             quantity,
             price,

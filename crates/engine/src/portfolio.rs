@@ -83,7 +83,11 @@ impl Portfolio {
 
     /// Average entry price of the open position in `symbol`.
     pub fn entry_price(&self, symbol: usize) -> Option<f64> {
-        self.lots.get(symbol).copied().flatten().map(|lot| lot.entry_price)
+        self.lots
+            .get(symbol)
+            .copied()
+            .flatten()
+            .map(|lot| lot.entry_price)
     }
 
     /// The open positions.
@@ -125,7 +129,8 @@ impl Portfolio {
             }
             Some(mut lot) if held * signed > 0.0 => {
                 let total = held.abs() + fill.quantity;
-                lot.entry_price = (held.abs() * lot.entry_price + fill.quantity * fill.price) / total;
+                lot.entry_price =
+                    (held.abs() * lot.entry_price + fill.quantity * fill.price) / total;
                 lot.entry_fees += fill.fee;
                 self.lots[s] = Some(lot);
                 self.quantities[s] = held + signed;
@@ -193,7 +198,9 @@ mod tests {
         assert_eq!(p.apply(&fill(1, Side::Buy, 10.0, 50.0, 1.0)), None);
         assert_eq!(p.cash(), 499.0);
         assert_eq!(p.equity(&[55.0]), 1_049.0);
-        let t = p.apply(&fill(3, Side::Sell, 10.0, 60.0, 2.0)).expect("closes");
+        let t = p
+            .apply(&fill(3, Side::Sell, 10.0, 60.0, 2.0))
+            .expect("closes");
         // (60 - 50) * 10 - 1 - 2 = 97; return 97 / 500.
         assert_eq!(t.pnl, 97.0);
         assert_eq!(t.fees, 3.0);
@@ -209,7 +216,9 @@ mod tests {
         p.apply(&fill(1, Side::Sell, 4.0, 100.0, 0.5));
         assert_eq!(p.cash(), 1_399.5);
         assert_eq!(p.equity(&[90.0]), 1_039.5);
-        let t = p.apply(&fill(2, Side::Buy, 4.0, 90.0, 0.5)).expect("covers");
+        let t = p
+            .apply(&fill(2, Side::Buy, 4.0, 90.0, 0.5))
+            .expect("covers");
         assert!(!t.long);
         assert_eq!(t.pnl, 39.0);
         assert_eq!(p.cash(), 1_039.0);
@@ -219,7 +228,9 @@ mod tests {
     fn a_fill_through_zero_closes_and_opens() {
         let mut p = Portfolio::new(1_000.0, 1);
         p.apply(&fill(1, Side::Buy, 2.0, 100.0, 0.0));
-        let t = p.apply(&fill(2, Side::Sell, 5.0, 110.0, 5.0)).expect("closes");
+        let t = p
+            .apply(&fill(2, Side::Sell, 5.0, 110.0, 5.0))
+            .expect("closes");
         // 2 of the 5 close the long: fee share 2; pnl 20 - 2 = 18. 3 open short with fee 3.
         assert_eq!(t.pnl, 18.0);
         assert_eq!(p.quantities(), &[-3.0]);

@@ -92,7 +92,13 @@ const TOP_KEYS: [&str; 7] = [
     "max_consecutive_errors",
     "sizing",
 ];
-const SIZING_KEYS: [&str; 5] = ["method", "fraction", "notional", "min_notional", "max_notional"];
+const SIZING_KEYS: [&str; 5] = [
+    "method",
+    "fraction",
+    "notional",
+    "min_notional",
+    "max_notional",
+];
 const DEFAULT_MAX_CONSECUTIVE_ERRORS: u32 = 3;
 
 /// An allowed interval, for checks and messages.
@@ -105,14 +111,42 @@ struct Range {
 }
 
 impl Range {
-    const FRACTION_OPEN: Range = Range { low: 0.0, low_open: true, high: 1.0, high_open: true };
-    const FRACTION_TO_ONE: Range = Range { low: 0.0, low_open: true, high: 1.0, high_open: false };
-    const POSITIVE: Range = Range { low: 0.0, low_open: true, high: f64::INFINITY, high_open: true };
-    const NON_NEGATIVE: Range = Range { low: 0.0, low_open: false, high: f64::INFINITY, high_open: true };
+    const FRACTION_OPEN: Range = Range {
+        low: 0.0,
+        low_open: true,
+        high: 1.0,
+        high_open: true,
+    };
+    const FRACTION_TO_ONE: Range = Range {
+        low: 0.0,
+        low_open: true,
+        high: 1.0,
+        high_open: false,
+    };
+    const POSITIVE: Range = Range {
+        low: 0.0,
+        low_open: true,
+        high: f64::INFINITY,
+        high_open: true,
+    };
+    const NON_NEGATIVE: Range = Range {
+        low: 0.0,
+        low_open: false,
+        high: f64::INFINITY,
+        high_open: true,
+    };
 
     fn contains(self, v: f64) -> bool {
-        let above = if self.low_open { v > self.low } else { v >= self.low };
-        let below = if self.high_open { v < self.high } else { v <= self.high };
+        let above = if self.low_open {
+            v > self.low
+        } else {
+            v >= self.low
+        };
+        let below = if self.high_open {
+            v < self.high
+        } else {
+            v <= self.high
+        };
         v.is_finite() && above && below
     }
 }
@@ -151,8 +185,10 @@ impl<'t> Reader<'t> {
         match number {
             Some(v) if range.contains(v) => Some(v),
             Some(v) => {
-                self.problems
-                    .push((self.key(name), format!("expected a number in {range}, got {v}")));
+                self.problems.push((
+                    self.key(name),
+                    format!("expected a number in {range}, got {v}"),
+                ));
                 None
             }
             None => {
@@ -315,7 +351,10 @@ fn check_relations(config: &RiskConfig, table: &toml::Table, problems: &mut Vec<
     let needs_stop = [
         ("sizing.method", sizing.method == SizingMethod::Risk),
         ("max_portfolio_heat", config.max_portfolio_heat.is_some()),
-        ("max_single_position_risk", config.max_single_position_risk.is_some()),
+        (
+            "max_single_position_risk",
+            config.max_single_position_risk.is_some(),
+        ),
     ];
     if config.stop_loss_pct.is_none() && !has("stop_loss_pct") {
         for (key, needed) in needs_stop {
@@ -398,14 +437,18 @@ leverage = 2
             ]
         );
         let text = err.to_string();
-        assert!(text.starts_with("bad.toml: 6 problems in the risk config"), "{text}");
+        assert!(
+            text.starts_with("bad.toml: 6 problems in the risk config"),
+            "{text}"
+        );
         assert!(text.contains("key 'max_daily_loss': expected a number in (0, 1), got 1.5"));
         assert!(text.contains("key 'max_drawdown': unknown key (allowed: max_daily_loss,"));
     }
 
     #[test]
     fn risk_sizing_needs_a_stop() {
-        let err = RiskConfig::from_toml("[sizing]\nmethod = \"risk\"", "r.toml").expect_err("no stop");
+        let err =
+            RiskConfig::from_toml("[sizing]\nmethod = \"risk\"", "r.toml").expect_err("no stop");
         let keys: Vec<_> = err.problems.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(keys, ["sizing.method", "sizing.method"]);
         assert!(err.problems[0].1.contains("needs stop_loss_pct"));
@@ -443,8 +486,14 @@ mod shipped_profiles {
             (c.max_daily_loss, c.max_total_drawdown, c.max_portfolio_heat),
             (Some(0.02), Some(0.10), Some(0.25))
         );
-        assert_eq!((c.max_single_position_risk, c.stop_loss_pct), (Some(0.02), Some(0.03)));
+        assert_eq!(
+            (c.max_single_position_risk, c.stop_loss_pct),
+            (Some(0.02), Some(0.03))
+        );
         assert_eq!(c.sizing.method, SizingMethod::Risk);
-        assert_eq!((c.sizing.min_notional, c.sizing.max_notional), (500.0, Some(5000.0)));
+        assert_eq!(
+            (c.sizing.min_notional, c.sizing.max_notional),
+            (500.0, Some(5000.0))
+        );
     }
 }

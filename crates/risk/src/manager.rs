@@ -171,7 +171,8 @@ impl RiskManager {
     pub fn strategy_failed(&mut self, ts: i64) -> Option<Halt> {
         self.consecutive_errors += 1;
         let tripped = self.consecutive_errors >= self.config.max_consecutive_errors;
-        let already = matches!(self.halt, Some(h) if matches!(h.reason, HaltReason::CircuitBreaker { .. }));
+        let already =
+            matches!(self.halt, Some(h) if matches!(h.reason, HaltReason::CircuitBreaker { .. }));
         (tripped && !already).then(|| {
             self.start_halt(
                 ts,
@@ -261,7 +262,11 @@ impl RiskManager {
         if held != 0.0 {
             let side = if held > 0.0 { Side::Sell } else { Side::Buy };
             // A reversal exits at the market so that the entry that follows is sized from cash.
-            let exit_kind = if wanted == 0.0 { kind } else { OrderKind::Market };
+            let exit_kind = if wanted == 0.0 {
+                kind
+            } else {
+                OrderKind::Market
+            };
             push(side, exit_kind, OrderSize::ClosePosition, Purpose::Exit);
         }
         if wanted == 0.0 {
@@ -427,7 +432,10 @@ mod tests {
             ..view
         };
         assert!(vet_long(&mut rm, &view).is_empty());
-        assert_eq!(rm.refusals()[0].reason, "below min_notional after the risk limits");
+        assert_eq!(
+            rm.refusals()[0].reason,
+            "below min_notional after the risk limits"
+        );
     }
 
     #[test]

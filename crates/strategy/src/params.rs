@@ -200,7 +200,10 @@ impl ParamSpace {
 
     /// The defaults overridden by `assignments` of the form `name=value`. All problems are
     /// reported together: unknown names, missing `=`, bad types, values out of range.
-    pub fn parse_assignments<S: AsRef<str>>(&self, assignments: &[S]) -> Result<Params, ParamError> {
+    pub fn parse_assignments<S: AsRef<str>>(
+        &self,
+        assignments: &[S],
+    ) -> Result<Params, ParamError> {
         let mut params = self.defaults();
         let mut problems = Vec::new();
         for assignment in assignments {
@@ -257,7 +260,10 @@ impl Params {
 
     /// The value of `name`, if the space has it.
     pub fn get(&self, name: &str) -> Option<ParamValue> {
-        self.values.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
+        self.values
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| *v)
     }
 
     /// The integer `name`. Strategies call this for parameters they declared as integers.
@@ -288,7 +294,11 @@ impl Params {
 
 impl fmt::Display for Params {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let parts: Vec<String> = self.values.iter().map(|(n, v)| format!("{n}={v}")).collect();
+        let parts: Vec<String> = self
+            .values
+            .iter()
+            .map(|(n, v)| format!("{n}={v}"))
+            .collect();
         write!(f, "{}", parts.join(" "))
     }
 }
@@ -348,8 +358,13 @@ mod tests {
         let names: Vec<_> = err.problems.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(names, ["fast", "band", "slow", "short"]);
         let text = err.to_string();
-        assert!(text.contains("parameter 'fast': expected an integer in 2..=50"), "{text}");
-        assert!(text.contains("parameter 'slow': unknown parameter (demo takes: fast, band, short)"));
+        assert!(
+            text.contains("parameter 'fast': expected an integer in 2..=50"),
+            "{text}"
+        );
+        assert!(
+            text.contains("parameter 'slow': unknown parameter (demo takes: fast, band, short)")
+        );
     }
 
     #[test]

@@ -37,7 +37,10 @@ pub fn run(args: BacktestArgs) -> Result<()> {
         }
     }
     if !(args.capital.is_finite() && args.capital > 0.0) {
-        bail!("--capital: expected a positive amount, got {}", args.capital);
+        bail!(
+            "--capital: expected a positive amount, got {}",
+            args.capital
+        );
     }
     let (risk, risk_source) = resolve_risk(&args.risk)?;
     let options = LoadOptions {
@@ -178,7 +181,11 @@ fn print_summary(
         setup.costs.commission_per_share,
         setup.costs.commission_min,
         setup.costs.slippage_bps,
-        if setup.fractional { "fractional" } else { "whole" }
+        if setup.fractional {
+            "fractional"
+        } else {
+            "whole"
+        }
     );
     println!(
         "  trades        {} closed, {} won (win rate {}){}",

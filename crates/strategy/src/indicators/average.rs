@@ -157,7 +157,10 @@ mod tests {
         assert_eq!(vwap.update(40.0, 40.0, 40.0, 0.0), None);
         // Typical price (12 + 9 + 11) / 3 from a real bar's shape.
         let mut one = RollingVwap::new(1);
-        assert!(close(one.update(12.0, 9.0, 11.0, 5.0).unwrap_or(0.0), 32.0 / 3.0));
+        assert!(close(
+            one.update(12.0, 9.0, 11.0, 5.0).unwrap_or(0.0),
+            32.0 / 3.0
+        ));
     }
 
     #[test]

@@ -19,7 +19,10 @@ impl RollingStd {
 
     /// Sample standard deviation (divide by `n - 1`); `n >= 2`.
     pub fn sample(n: usize) -> Self {
-        assert!(n >= 2, "a sample standard deviation needs at least two values");
+        assert!(
+            n >= 2,
+            "a sample standard deviation needs at least two values"
+        );
         Self::with_ddof(n, 1)
     }
 

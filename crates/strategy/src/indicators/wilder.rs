@@ -147,7 +147,10 @@ mod tests {
     #[test]
     fn rsi_edges() {
         let mut up = Rsi::new(2);
-        assert_eq!([1.0, 2.0, 3.0].map(|c| up.update(c)), [None, None, Some(100.0)]);
+        assert_eq!(
+            [1.0, 2.0, 3.0].map(|c| up.update(c)),
+            [None, None, Some(100.0)]
+        );
         let mut still = Rsi::new(2);
         assert_eq!([5.0, 5.0, 5.0].map(|c| still.update(c))[2], Some(50.0));
     }
@@ -158,7 +161,12 @@ mod tests {
         // TR: bar 2: max(3, |12-9|, |9-9|) = 3; bar 3: max(1, 0, 1) = 1; bar 4: max(3, 5, 2) = 5.
         // ATR: mean(3, 1) = 2 at bar 3; then (2 * 1 + 5) / 2 = 3.5 at bar 4.
         let mut atr = Atr::new(2);
-        let bars = [(10.0, 8.0, 9.0), (12.0, 9.0, 11.0), (11.0, 10.0, 10.0), (15.0, 12.0, 14.0)];
+        let bars = [
+            (10.0, 8.0, 9.0),
+            (12.0, 9.0, 11.0),
+            (11.0, 10.0, 10.0),
+            (15.0, 12.0, 14.0),
+        ];
         let out: Vec<_> = bars.iter().map(|&(h, l, c)| atr.update(h, l, c)).collect();
         assert_eq!(out, [None, None, Some(2.0), Some(3.5)]);
     }

@@ -37,7 +37,11 @@ impl Window {
 
     /// Values held so far (`n` once full).
     pub(crate) fn count(&self) -> usize {
-        if self.full { self.values.len() } else { self.next }
+        if self.full {
+            self.values.len()
+        } else {
+            self.next
+        }
     }
 
     pub(crate) fn capacity(&self) -> usize {
