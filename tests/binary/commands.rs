@@ -129,3 +129,35 @@ fn backtest_runs_on_a_panel_and_on_parquet() {
         stdout(&run)
     );
 }
+
+#[test]
+fn long_short_reverses_at_every_cross() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let long_only = dir.path().join("long");
+    let both = dir.path().join("both");
+    let run = gauntlet(&["backtest", "--out", long_only.to_str().expect("utf-8")]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let run = gauntlet(&[
+        "backtest",
+        "--param",
+        "long_short=true",
+        "--out",
+        both.to_str().expect("utf-8"),
+    ]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let longs = read_csv(&long_only.join("trades.csv"));
+    let all = read_csv(&both.join("trades.csv"));
+    // Always in the market after the first cross: each trade exits where the next one enters,
+    // and sides alternate.
+    for pair in all.windows(2) {
+        assert_eq!(pair[0]["exit_ts"], pair[1]["entry_ts"]);
+        assert_ne!(pair[0]["side"], pair[1]["side"]);
+    }
+    // The long legs are the long-only run's trades, date for date.
+    let long_legs: Vec<_> = all.iter().filter(|t| t["side"] == "long").collect();
+    assert_eq!(long_legs.len(), longs.len());
+    for (a, b) in long_legs.iter().zip(&longs) {
+        assert_eq!((&a["entry_ts"], &a["exit_ts"]), (&b["entry_ts"], &b["exit_ts"]));
+    }
+    assert!(all.iter().any(|t| t["side"] == "short"));
+}
