@@ -157,7 +157,10 @@ fn long_short_reverses_at_every_cross() {
     let long_legs: Vec<_> = all.iter().filter(|t| t["side"] == "long").collect();
     assert_eq!(long_legs.len(), longs.len());
     for (a, b) in long_legs.iter().zip(&longs) {
-        assert_eq!((&a["entry_ts"], &a["exit_ts"]), (&b["entry_ts"], &b["exit_ts"]));
+        assert_eq!(
+            (&a["entry_ts"], &a["exit_ts"]),
+            (&b["entry_ts"], &b["exit_ts"])
+        );
     }
     assert!(all.iter().any(|t| t["side"] == "short"));
 }

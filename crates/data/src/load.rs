@@ -155,13 +155,13 @@ pub fn load_bars(path: &Path, options: &LoadOptions) -> Result<BarSeries, DataEr
         return Err(invalid(path, problems, options));
     }
     if let Some(adjusted) = adjusted {
-        for i in 0..len {
-            let factor = adjusted[i] / close[i];
+        for (i, &adjusted_close) in adjusted.iter().enumerate() {
+            let factor = adjusted_close / close[i];
             open[i] *= factor;
             high[i] *= factor;
             low[i] *= factor;
-            close[i] = adjusted[i];
         }
+        close = adjusted;
     }
     Ok(BarSeries::from_columns(
         symbol, ts, open, high, low, close, volume,

@@ -18,7 +18,7 @@ pub const EXPECTED: &str = "a date YYYY-MM-DD or an ISO date-time such as 2020-0
 pub fn parse_ts(text: &str) -> Option<i64> {
     let text = text.trim();
     if text.len() == 10 {
-        return parse_date(text).map(|d| date_to_ms(d));
+        return parse_date(text).map(date_to_ms);
     }
     if let Ok(dt) = DateTime::parse_from_rfc3339(text) {
         return Some(dt.timestamp_millis());

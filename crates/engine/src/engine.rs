@@ -291,19 +291,16 @@ impl<S: Strategy, B: Broker> Engine<S, B> {
             {
                 self.close_record(stop.id, t, OrderStatus::Cancelled("position closed"));
             }
-            if now != 0.0 && now * held <= 0.0 {
-                if let Some(entry_price) = self.portfolio.entry_price(symbol)
-                    && let Some(stop) = self.risk.protective_stop(
-                        symbol,
-                        now > 0.0,
-                        entry_price,
-                        t,
-                        &mut self.next_id,
-                    )
-                {
-                    self.orders.push(record(&stop));
-                    self.stops[symbol] = Some(stop);
-                }
+            // A position just opened (or reversed): place its protective stop.
+            if now != 0.0
+                && now * held <= 0.0
+                && let Some(entry_price) = self.portfolio.entry_price(symbol)
+                && let Some(stop) =
+                    self.risk
+                        .protective_stop(symbol, now > 0.0, entry_price, t, &mut self.next_id)
+            {
+                self.orders.push(record(&stop));
+                self.stops[symbol] = Some(stop);
             }
         }
         outcome

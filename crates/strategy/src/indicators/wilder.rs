@@ -102,9 +102,7 @@ impl Atr {
     /// Adds a bar; the ATR from the `(n + 1)`-th bar on.
     #[inline]
     pub fn update(&mut self, high: f64, low: f64, close: f64) -> Option<f64> {
-        let Some(prev) = self.previous_close.replace(close) else {
-            return None;
-        };
+        let prev = self.previous_close.replace(close)?;
         let true_range = (high - low)
             .max((high - prev).abs())
             .max((low - prev).abs());
