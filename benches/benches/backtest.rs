@@ -9,6 +9,7 @@ use gauntlet_data::Panel;
 use gauntlet_engine::{CostModel, EngineConfig, SimulatedBroker, run_backtest};
 use gauntlet_risk::RiskConfig;
 use gauntlet_strategies::SmaCross;
+use gauntlet_strategy::{BarColumns, BarContext, Intents, Strategy};
 
 fn sma_cross(c: &mut Criterion) {
     let panel = Panel::single(minute_bars(HEADLINE_BARS));
@@ -45,6 +46,29 @@ fn sma_cross(c: &mut Criterion) {
                 risk,
                 EngineConfig::default(),
             )
+        })
+    });
+    group.bench_function("10M bars, strategy and indicators only (no engine)", |b| {
+        let series = &panel.series()[0];
+        let columns = [BarColumns {
+            ts: series.ts(),
+            open: series.open(),
+            high: series.high(),
+            low: series.low(),
+            close: series.close(),
+            volume: series.volume(),
+        }];
+        b.iter(|| {
+            let mut strategy = SmaCross::new(10, 30, false);
+            let mut intents = Intents::new();
+            let mut signals = 0usize;
+            for t in 0..series.len() {
+                intents.clear();
+                let ctx = BarContext::new(&columns, t, &[0.0]);
+                let _ = strategy.on_bar(&ctx, &mut intents);
+                signals += intents.as_slice().len();
+            }
+            signals
         })
     });
     group.finish();

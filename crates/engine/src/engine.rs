@@ -40,6 +40,7 @@ pub struct BarSet<'a> {
 }
 
 impl BarSet<'_> {
+    #[inline]
     fn prices(&self, symbol: usize, t: usize) -> BarPrices {
         let c = &self.columns[symbol];
         BarPrices {
@@ -50,6 +51,7 @@ impl BarSet<'_> {
         }
     }
 
+    #[inline]
     fn is_present(&self, symbol: usize, t: usize) -> bool {
         self.present
             .get(symbol)
@@ -81,6 +83,10 @@ pub struct Engine<S: Strategy, B: Broker> {
     stops: Vec<Option<Order>>,
     intents: Intents,
     marks: Vec<f64>,
+    /// Symbols with a position: the per-bar fast path checks this instead of every symbol.
+    open_positions: usize,
+    /// Whether the risk config places protective stops.
+    has_stops: bool,
     next_id: u64,
     pub(crate) equity: Vec<f64>,
     pub(crate) exposed_bars: usize,
@@ -111,6 +117,8 @@ impl<S: Strategy, B: Broker> Engine<S, B> {
             stops: vec![None; symbols],
             intents: Intents::new(),
             marks: vec![0.0; symbols],
+            open_positions: 0,
+            has_stops: risk.stop_loss_pct.is_some(),
             next_id: 0,
             equity: Vec::with_capacity(bars),
             exposed_bars: 0,
@@ -128,7 +136,7 @@ impl<S: Strategy, B: Broker> Engine<S, B> {
         self.risk.begin_bar(ts);
 
         // 1. Orders decided at t-1 fill against bar t.
-        if !self.pending.is_empty() || self.stops.iter().any(Option::is_some) {
+        if !self.pending.is_empty() || (self.open_positions > 0 && self.has_stops) {
             self.fill_orders(bars, t, ts);
         }
 
@@ -138,7 +146,7 @@ impl<S: Strategy, B: Broker> Engine<S, B> {
         }
         let equity = self.portfolio.equity(&self.marks);
         self.equity.push(equity);
-        if self.portfolio.quantities().iter().any(|&q| q != 0.0) {
+        if self.open_positions > 0 {
             self.exposed_bars += 1;
         }
         if self.risk.on_mark(ts, equity).is_some() {
@@ -284,6 +292,11 @@ impl<S: Strategy, B: Broker> Engine<S, B> {
                 self.trades.push(trade);
             }
             let now = self.portfolio.quantities()[symbol];
+            if held == 0.0 && now != 0.0 {
+                self.open_positions += 1;
+            } else if held != 0.0 && now == 0.0 {
+                self.open_positions -= 1;
+            }
             // The position changed sign or closed: its protective stop no longer applies.
             if now * held <= 0.0
                 && let Some(stop) = self.stops[symbol].take()

@@ -55,11 +55,13 @@ impl Portfolio {
     }
 
     /// Cash.
+    #[inline]
     pub fn cash(&self) -> f64 {
         self.cash
     }
 
     /// Signed quantity per symbol.
+    #[inline]
     pub fn quantities(&self) -> &[f64] {
         &self.quantities
     }

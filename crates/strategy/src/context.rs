@@ -19,16 +19,19 @@ pub struct BarColumns<'a> {
 
 impl<'a> BarColumns<'a> {
     /// Number of bars.
+    #[inline]
     pub fn len(&self) -> usize {
         self.ts.len()
     }
 
     /// True when empty.
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.ts.is_empty()
     }
 
     /// The same columns cut to the first `n` bars.
+    #[inline]
     fn cut(&self, n: usize) -> BarColumns<'a> {
         BarColumns {
             ts: &self.ts[..n],
@@ -43,12 +46,13 @@ impl<'a> BarColumns<'a> {
 
 /// The bars up to and including the current one, for every symbol, and the current positions.
 ///
-/// Built by [`BarContext::new`] from full columns and an index; it keeps only the columns cut at
-/// that index, so no method can reach a later bar.
+/// Built by [`BarContext::new`] from full columns and an index. Every accessor cuts the columns
+/// at that index before handing them out, so no method can reach a later bar; the fields are
+/// private, so nothing else can either. (Cutting on access rather than up front keeps building
+/// a context free: the engine builds one per bar.)
 #[derive(Debug, Clone, Copy)]
 pub struct BarContext<'a> {
     index: usize,
-    single: BarColumns<'a>,
     all: &'a [BarColumns<'a>],
     positions: &'a [f64],
 }
@@ -58,47 +62,64 @@ impl<'a> BarContext<'a> {
     /// (signed quantity) of each symbol.
     ///
     /// # Panics
-    /// When `index` is beyond the bars or `symbols` is empty: an engine bug, not a user error.
+    /// When `symbols` is empty or `index` is beyond its bars: an engine bug, not a user error.
+    #[inline]
     pub fn new(symbols: &'a [BarColumns<'a>], index: usize, positions: &'a [f64]) -> Self {
+        assert!(
+            !symbols.is_empty() && index < symbols[0].len(),
+            "bar {index} is out of range"
+        );
         BarContext {
             index,
-            single: symbols[0].cut(index + 1),
             all: symbols,
             positions,
         }
     }
 
     /// Index of the current bar on the run's clock.
+    #[inline]
     pub fn index(&self) -> usize {
         self.index
     }
 
     /// Timestamp of the current bar.
+    #[inline]
     pub fn ts(&self) -> i64 {
-        self.single.ts[self.index]
+        self.all[0].ts[self.index]
     }
 
     /// Number of symbols.
+    #[inline]
     pub fn symbols(&self) -> usize {
         self.all.len()
     }
 
     /// The bars of the first (or only) symbol, up to and including the current one.
+    #[inline]
     pub fn bars(&self) -> BarColumns<'a> {
-        self.single
+        self.all[0].cut(self.index + 1)
     }
 
     /// The bars of symbol `symbol`, up to and including the current one.
+    #[inline]
     pub fn bars_of(&self, symbol: usize) -> BarColumns<'a> {
         self.all[symbol].cut(self.index + 1)
     }
 
     /// The current close of the first (or only) symbol.
+    #[inline]
     pub fn close(&self) -> f64 {
-        self.single.close[self.index]
+        self.all[0].close[self.index]
+    }
+
+    /// The current close of `symbol`.
+    #[inline]
+    pub fn close_of(&self, symbol: usize) -> f64 {
+        self.all[symbol].close[self.index]
     }
 
     /// The current signed position (quantity; negative when short) in `symbol`.
+    #[inline]
     pub fn position(&self, symbol: usize) -> f64 {
         self.positions[symbol]
     }
@@ -125,5 +146,10 @@ mod tests {
         assert_eq!(ctx.bars_of(0).len(), 2);
         assert_eq!(ctx.close(), 11.0);
         assert_eq!(ctx.ts(), 2);
+        for t in 0..ts.len() {
+            let ctx = BarContext::new(&cols, t, &[0.0]);
+            assert_eq!(ctx.bars().close.get(t + 1), None);
+            assert_eq!(ctx.bars_of(0).ts.last(), Some(&ts[t]));
+        }
     }
 }

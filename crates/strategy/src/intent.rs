@@ -48,6 +48,7 @@ impl Intents {
     }
 
     /// Wants `target` in `symbol`, entering at the next open.
+    #[inline]
     pub fn target(&mut self, symbol: usize, target: Direction) {
         self.push(Intent {
             symbol,
@@ -57,21 +58,25 @@ impl Intents {
     }
 
     /// Adds an intent.
+    #[inline]
     pub fn push(&mut self, intent: Intent) {
         self.buffer.push(intent);
     }
 
     /// The intents written so far this bar.
+    #[inline]
     pub fn as_slice(&self) -> &[Intent] {
         &self.buffer
     }
 
     /// True when the strategy wrote nothing.
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.buffer.is_empty()
     }
 
     /// Empties the buffer (the engine does this before every bar).
+    #[inline]
     pub fn clear(&mut self) {
         self.buffer.clear();
     }

@@ -2,11 +2,16 @@
 
 use super::window::{CompensatedSum, Window};
 
+
 /// Simple moving average of the last `n` values.
+///
+/// A running sum, updated in O(1), drifts by rounding; so at every lap of the window (every `n`
+/// values) the sum is recomputed from the window itself, oldest value first: the error never
+/// builds up over more than `n` updates, and the cost stays O(1) amortized.
 #[derive(Debug, Clone)]
 pub struct Sma {
     window: Window,
-    sum: CompensatedSum,
+    sum: f64,
 }
 
 impl Sma {
@@ -14,18 +19,26 @@ impl Sma {
     pub fn new(n: usize) -> Self {
         Sma {
             window: Window::new(n),
-            sum: CompensatedSum::default(),
+            sum: 0.0,
         }
     }
 
     /// Adds a value; the mean once `n` values have been seen.
-    #[inline]
+    #[inline(always)]
     pub fn update(&mut self, x: f64) -> Option<f64> {
-        self.sum.add(x);
-        if let Some(old) = self.window.push(x) {
-            self.sum.add(-old);
+        let old = self.window.push(x);
+        if self.window.at_lap() {
+            self.sum = self.exact_sum();
+        } else {
+            self.sum += x - old;
         }
         self.value()
+    }
+
+    // Out of line, so that `update` stays small enough to inline into a strategy's loop.
+    #[inline(never)]
+    fn exact_sum(&self) -> f64 {
+        self.window.values().iter().sum()
     }
 
     /// The current mean, once ready.
@@ -33,7 +46,7 @@ impl Sma {
     pub fn value(&self) -> Option<f64> {
         self.window
             .is_full()
-            .then(|| self.sum.value() / self.window.capacity() as f64)
+            .then(|| self.sum / self.window.capacity() as f64)
     }
 }
 
@@ -105,14 +118,11 @@ impl RollingVwap {
     /// Adds a bar.
     pub fn update(&mut self, high: f64, low: f64, close: f64, volume: f64) -> Option<f64> {
         let pv = (high + low + close) / 3.0 * volume;
+        // The windows hold zeros until full, so removing what they push out is exact.
         self.weighted_sum.add(pv);
         self.volume_sum.add(volume);
-        if let Some(old) = self.weighted.push(pv) {
-            self.weighted_sum.add(-old);
-        }
-        if let Some(old) = self.volumes.push(volume) {
-            self.volume_sum.add(-old);
-        }
+        self.weighted_sum.add(-self.weighted.push(pv));
+        self.volume_sum.add(-self.volumes.push(volume));
         self.value()
     }
 
@@ -165,8 +175,8 @@ mod tests {
 
     #[test]
     fn sma_stays_exact_over_a_million_updates() {
-        // Values alternate around 1e4 with tiny offsets; a plain running sum drifts, the
-        // compensated one matches a fresh sum of the last window.
+        // Values around 1e4 with tiny offsets: a plain running sum would drift; this one is
+        // re-anchored every lap and matches a fresh sum of the last window.
         let mut sma = Sma::new(7);
         let xs: Vec<f64> = (0..1_000_000i64)
             .map(|i| 1e4 + ((i * 7919) % 1000) as f64 * 1e-3)

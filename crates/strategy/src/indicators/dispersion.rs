@@ -38,20 +38,19 @@ impl RollingStd {
     /// Adds a value; the standard deviation once `n` values are in.
     #[inline]
     pub fn update(&mut self, x: f64) -> Option<f64> {
-        match self.window.push(x) {
+        let was_full = self.window.is_full();
+        let old = self.window.push(x);
+        if was_full {
             // Sliding Welford: replace `old` by `x` in a full window.
-            Some(old) => {
-                let n = self.window.capacity() as f64;
-                let mean = self.mean + (x - old) / n;
-                self.m2 += (x - old) * (x - mean + old - self.mean);
-                self.mean = mean;
-            }
-            None => {
-                let k = self.window.count() as f64;
-                let delta = x - self.mean;
-                self.mean += delta / k;
-                self.m2 += delta * (x - self.mean);
-            }
+            let n = self.window.capacity() as f64;
+            let mean = self.mean + (x - old) / n;
+            self.m2 += (x - old) * (x - mean + old - self.mean);
+            self.mean = mean;
+        } else {
+            let k = self.window.count() as f64;
+            let delta = x - self.mean;
+            self.mean += delta / k;
+            self.m2 += delta * (x - self.mean);
         }
         self.value()
     }

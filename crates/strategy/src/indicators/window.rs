@@ -18,32 +18,43 @@ impl Window {
         }
     }
 
-    /// Pushes `x`; returns the value it pushed out once the window is full.
+    /// Pushes `x` and returns the value it replaced (0 until the window is full).
     #[inline]
-    pub(crate) fn push(&mut self, x: f64) -> Option<f64> {
+    pub(crate) fn push(&mut self, x: f64) -> f64 {
         let old = std::mem::replace(&mut self.values[self.next], x);
-        let evicted = self.full.then_some(old);
         self.next += 1;
         if self.next == self.values.len() {
             self.next = 0;
             self.full = true;
         }
-        evicted
+        old
     }
 
+    /// True right after the push that completed a lap of the ring: the values are then in the
+    /// order they were pushed, oldest first.
+    #[inline]
+    pub(crate) fn at_lap(&self) -> bool {
+        self.next == 0
+    }
+
+    /// The values held (in ring order).
+    #[inline]
+    pub(crate) fn values(&self) -> &[f64] {
+        &self.values
+    }
+
+    #[inline]
     pub(crate) fn is_full(&self) -> bool {
         self.full
     }
 
     /// Values held so far (`n` once full).
+    #[inline]
     pub(crate) fn count(&self) -> usize {
-        if self.full {
-            self.values.len()
-        } else {
-            self.next
-        }
+        if self.full { self.values.len() } else { self.next }
     }
 
+    #[inline]
     pub(crate) fn capacity(&self) -> usize {
         self.values.len()
     }
