@@ -48,6 +48,24 @@ fn sma_cross(c: &mut Criterion) {
             )
         })
     });
+    group.bench_function(
+        "10M bars, engine with every entry refused (no orders)",
+        |b| {
+            // min_notional above any equity: the risk manager refuses every entry, so this is the
+            // step's cost without orders, fills or records.
+            let risk = RiskConfig::from_toml("[sizing]\nmin_notional = 1e15", "refuse-all")
+                .expect("valid");
+            b.iter(|| {
+                run_backtest(
+                    &panel,
+                    SmaCross::new(10, 30, false),
+                    SimulatedBroker::new(CostModel::free()),
+                    risk,
+                    EngineConfig::default(),
+                )
+            })
+        },
+    );
     group.bench_function("10M bars, strategy and indicators only (no engine)", |b| {
         let series = &panel.series()[0];
         let columns = [BarColumns {

@@ -146,10 +146,10 @@ mod tests {
         assert_eq!(ctx.bars_of(0).len(), 2);
         assert_eq!(ctx.close(), 11.0);
         assert_eq!(ctx.ts(), 2);
-        for t in 0..ts.len() {
+        for (t, stamp) in ts.iter().enumerate() {
             let ctx = BarContext::new(&cols, t, &[0.0]);
             assert_eq!(ctx.bars().close.get(t + 1), None);
-            assert_eq!(ctx.bars_of(0).ts.last(), Some(&ts[t]));
+            assert_eq!(ctx.bars_of(0).ts.last(), Some(stamp));
         }
     }
 }

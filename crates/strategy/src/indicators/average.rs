@@ -2,7 +2,6 @@
 
 use super::window::{CompensatedSum, Window};
 
-
 /// Simple moving average of the last `n` values.
 ///
 /// A running sum, updated in O(1), drifts by rounding; so at every lap of the window (every `n`

@@ -51,7 +51,11 @@ impl Window {
     /// Values held so far (`n` once full).
     #[inline]
     pub(crate) fn count(&self) -> usize {
-        if self.full { self.values.len() } else { self.next }
+        if self.full {
+            self.values.len()
+        } else {
+            self.next
+        }
     }
 
     #[inline]
