@@ -6,10 +6,10 @@
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use gauntlet_benches::{HEADLINE_BARS, minute_bars};
 use gauntlet_data::Panel;
-use gauntlet_engine::{CostModel, EngineConfig, SimulatedBroker, run_backtest};
+use gauntlet_engine::{CostModel, EngineConfig, SimulatedBroker, run_backtest, series_columns};
 use gauntlet_risk::RiskConfig;
 use gauntlet_strategies::SmaCross;
-use gauntlet_strategy::{BarColumns, BarContext, Intents, Strategy};
+use gauntlet_strategy::{BarContext, Intents, Strategy};
 
 fn sma_cross(c: &mut Criterion) {
     let panel = Panel::single(minute_bars(HEADLINE_BARS));
@@ -68,14 +68,7 @@ fn sma_cross(c: &mut Criterion) {
     );
     group.bench_function("10M bars, strategy and indicators only (no engine)", |b| {
         let series = &panel.series()[0];
-        let columns = [BarColumns {
-            ts: series.ts(),
-            open: series.open(),
-            high: series.high(),
-            low: series.low(),
-            close: series.close(),
-            volume: series.volume(),
-        }];
+        let columns = [series_columns(series)];
         b.iter(|| {
             let mut strategy = SmaCross::new(10, 30, false);
             let mut intents = Intents::new();

@@ -3,23 +3,11 @@
 
 use gauntlet_data::{BarSeries, Panel};
 use gauntlet_engine::{
-    BarSet, CostModel, Engine, EngineConfig, Fill, SimulatedBroker, run_backtest,
+    BarSet, CostModel, Engine, EngineConfig, Fill, SimulatedBroker, run_backtest, series_columns,
 };
 use gauntlet_risk::RiskConfig;
 use gauntlet_strategies::SmaCross;
-use gauntlet_strategy::BarColumns;
 use gauntlet_tests::shipped;
-
-fn columns(s: &BarSeries) -> BarColumns<'_> {
-    BarColumns {
-        ts: s.ts(),
-        open: s.open(),
-        high: s.high(),
-        low: s.low(),
-        close: s.close(),
-        volume: s.volume(),
-    }
-}
 
 fn bar_by_bar(history: &BarSeries, risk: RiskConfig, broker: SimulatedBroker) -> Vec<Fill> {
     let mut engine = Engine::new(
@@ -33,7 +21,7 @@ fn bar_by_bar(history: &BarSeries, risk: RiskConfig, broker: SimulatedBroker) ->
     let mut live = BarSeries::new(history.symbol());
     for t in 0..history.len() {
         live.push(history.bar(t));
-        let cols = [columns(&live)];
+        let cols = [series_columns(&live)];
         let bars = BarSet {
             columns: &cols,
             present: &[None],

@@ -1,6 +1,6 @@
 //! The backtest: the step function over every bar of a panel.
 
-use gauntlet_data::Panel;
+use gauntlet_data::{BarSeries, Panel};
 use gauntlet_risk::{Halt, RiskConfig};
 use gauntlet_strategy::{BarColumns, Strategy};
 
@@ -43,20 +43,21 @@ impl BacktestResult {
     }
 }
 
+/// The columns of `series`, borrowed as a strategy sees them.
+pub fn series_columns(series: &BarSeries) -> BarColumns<'_> {
+    BarColumns {
+        ts: series.ts(),
+        open: series.open(),
+        high: series.high(),
+        low: series.low(),
+        close: series.close(),
+        volume: series.volume(),
+    }
+}
+
 /// Borrowed columns of every series of `panel`.
 pub fn panel_columns(panel: &Panel) -> Vec<BarColumns<'_>> {
-    panel
-        .series()
-        .iter()
-        .map(|s| BarColumns {
-            ts: s.ts(),
-            open: s.open(),
-            high: s.high(),
-            low: s.low(),
-            close: s.close(),
-            volume: s.volume(),
-        })
-        .collect()
+    panel.series().iter().map(series_columns).collect()
 }
 
 /// Runs `strategy` over every bar of `panel`.

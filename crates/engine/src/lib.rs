@@ -15,7 +15,7 @@ pub mod metrics;
 mod portfolio;
 mod records;
 
-pub use backtest::{BacktestResult, panel_columns, run_backtest};
+pub use backtest::{BacktestResult, panel_columns, run_backtest, series_columns};
 pub use broker::{BarPrices, Broker, FillOutcome, SimulatedBroker};
 pub use costs::CostModel;
 pub use engine::{BarSet, Engine, EngineConfig, StrategyFailure};
