@@ -201,7 +201,7 @@ fn print_summary(
     println!("  total return  {}", pct(s.total_return));
     println!("  CAGR          {}", opt(s.cagr, &pct));
     println!(
-        "  Sharpe        {}   (daily returns, sqrt({}) annualization, ddof 1)",
+        "  Sharpe        {}   (per-bar returns, annualized by sqrt({:.0}), ddof 1)",
         opt(s.sharpe, &|v| format!("{v:.4}")),
         s.periods_per_year
     );
