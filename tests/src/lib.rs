@@ -26,6 +26,8 @@ pub enum Action {
     Emit(Intent),
     /// Fail with an error.
     Fail,
+    /// Write this intent, then fail: the intent must not become an order.
+    EmitThenFail(Intent),
 }
 
 /// Plays a script: the action at index `t` is taken at bar `t` (nothing past its end).
@@ -48,6 +50,10 @@ impl Strategy for Scripted {
         match self.script.get(ctx.index()) {
             Some(Action::Emit(intent)) => out.push(*intent),
             Some(Action::Fail) => return Err(StrategyError("scripted failure".into())),
+            Some(Action::EmitThenFail(intent)) => {
+                out.push(*intent);
+                return Err(StrategyError("scripted failure after an intent".into()));
+            }
             Some(Action::Wait) | None => {}
         }
         Ok(())
