@@ -51,9 +51,16 @@ fn the_breaker_halts_after_three_errors_in_a_row_and_flattens() {
     script[31] = Action::Emit(LONG);
     let result = run(script, RiskConfig::unlimited());
     assert_eq!(result.failures.len(), 5);
-    assert_eq!(result.halts.len(), 1, "two errors then a clean bar must not trip it");
+    assert_eq!(
+        result.halts.len(),
+        1,
+        "two errors then a clean bar must not trip it"
+    );
     let halt = result.halts[0];
-    assert!(matches!(halt.reason, HaltReason::CircuitBreaker { errors: 3 }));
+    assert!(matches!(
+        halt.reason,
+        HaltReason::CircuitBreaker { errors: 3 }
+    ));
     // The halt fired at bar 22; the flatten order fills at bar 23's open.
     let flatten = result
         .orders

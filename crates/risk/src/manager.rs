@@ -117,6 +117,10 @@ impl RiskManager {
     /// Called first at every bar: rolls the session over on a new day (lifting a daily halt).
     #[inline]
     pub fn begin_bar(&mut self, ts: i64) {
+        // Sessions matter only to the daily-loss limit (and the halt it starts).
+        if self.config.max_daily_loss.is_none() {
+            return;
+        }
         let day = ts.div_euclid(DAY_MS);
         if self.session != Some(day) {
             self.session = Some(day);
