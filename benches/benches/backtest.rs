@@ -11,6 +11,10 @@ use gauntlet_risk::RiskConfig;
 use gauntlet_strategies::SmaCross;
 use gauntlet_strategy::{BarContext, Intents, Strategy};
 
+// The allocator of the gauntlet binary, so that the benchmark measures what the tool does.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn sma_cross(c: &mut Criterion) {
     let panel = Panel::single(minute_bars(HEADLINE_BARS));
     let mut group = c.benchmark_group("sma_cross_10_30");

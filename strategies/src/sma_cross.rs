@@ -66,7 +66,10 @@ pub struct SmaCross {
     slow: Sma,
     slow_window: usize,
     down: Direction,
-    previous: Option<(f64, f64)>,
+    /// The averages at the previous bar; NaN until both were ready (NaN compares false, so
+    /// no cross can be seen before then).
+    previous_fast: f64,
+    previous_slow: f64,
 }
 
 impl SmaCross {
@@ -98,7 +101,8 @@ impl SmaCross {
             } else {
                 Direction::Flat
             },
-            previous: None,
+            previous_fast: f64::NAN,
+            previous_slow: f64::NAN,
         }
     }
 }
@@ -119,14 +123,14 @@ impl Strategy for SmaCross {
         let (Some(fast), Some(slow)) = (self.fast.update(close), self.slow.update(close)) else {
             return Ok(());
         };
-        if let Some((fast_before, slow_before)) = self.previous {
-            if fast_before < slow_before && fast > slow {
-                out.target(0, Direction::Long);
-            } else if fast_before > slow_before && fast < slow {
-                out.target(0, self.down);
-            }
+        let (fast_before, slow_before) = (self.previous_fast, self.previous_slow);
+        if fast_before < slow_before && fast > slow {
+            out.target(0, Direction::Long);
+        } else if fast_before > slow_before && fast < slow {
+            out.target(0, self.down);
         }
-        self.previous = Some((fast, slow));
+        self.previous_fast = fast;
+        self.previous_slow = slow;
         Ok(())
     }
 }
@@ -189,6 +193,20 @@ mod tests {
         // fast 1... not allowed; fast 2, slow 3 on a flat series: never a strict cross.
         let mut s = SmaCross::new(2, 3, false);
         assert!(intents_for(&[2.0; 8], &mut s).iter().all(Option::is_none));
+    }
+
+    #[test]
+    fn a_long_flat_stretch_never_crosses() {
+        // 0.1 is not exact in binary: the sums carry rounding, and the exact recomputation every
+        // 1024 updates must not turn that into a cross.
+        let mut s = SmaCross::new(10, 30, false);
+        let mut closes = vec![0.1; 3_000];
+        closes[..40]
+            .iter_mut()
+            .enumerate()
+            .for_each(|(i, c)| *c = 0.1 + i as f64 * 1e-3);
+        let got = intents_for(&closes, &mut s);
+        assert!(got[60..].iter().all(Option::is_none));
     }
 
     #[test]

@@ -141,10 +141,19 @@ impl<S: Strategy, B: Broker> Engine<S, B> {
         }
 
         // 2. Mark to the close; the risk manager may halt.
-        for (symbol, mark) in self.marks.iter_mut().enumerate() {
-            *mark = bars.columns[symbol].close[t];
-        }
-        let equity = self.portfolio.equity(&self.marks);
+        let equity = if let [mark] = self.marks.as_mut_slice() {
+            // One symbol, the common case: no loops.
+            *mark = bars.columns[0].close[t];
+            // Reading the open with the close keeps the open column streaming through the
+            // cache, so the next fill at an open (every few dozen bars) does not wait on memory.
+            std::hint::black_box(bars.columns[0].open[t]);
+            self.portfolio.cash() + self.portfolio.quantities()[0] * *mark
+        } else {
+            for (symbol, mark) in self.marks.iter_mut().enumerate() {
+                *mark = bars.columns[symbol].close[t];
+            }
+            self.portfolio.equity(&self.marks)
+        };
         self.equity.push(equity);
         if self.open_positions > 0 {
             self.exposed_bars += 1;

@@ -91,6 +91,8 @@ pub struct RiskManager {
     halts: Vec<Halt>,
     refusals: Vec<Refusal>,
     consecutive_errors: u32,
+    /// Whether any limit on equity is set (otherwise marking needs no check).
+    watches_equity: bool,
 }
 
 impl RiskManager {
@@ -106,6 +108,7 @@ impl RiskManager {
             halts: Vec::new(),
             refusals: Vec::new(),
             consecutive_errors: 0,
+            watches_equity: config.max_daily_loss.is_some() || config.max_total_drawdown.is_some(),
         }
     }
 
@@ -139,7 +142,7 @@ impl RiskManager {
         if equity > self.peak {
             self.peak = equity;
         }
-        if self.halt.is_some() {
+        if self.halt.is_some() || !self.watches_equity {
             return None;
         }
         if let Some(limit) = self.config.max_daily_loss {

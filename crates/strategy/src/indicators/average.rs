@@ -4,14 +4,25 @@ use super::window::{CompensatedSum, Window};
 
 /// Simple moving average of the last `n` values.
 ///
-/// A running sum, updated in O(1), drifts by rounding; so at every lap of the window (every `n`
-/// values) the sum is recomputed from the window itself, oldest value first: the error never
-/// builds up over more than `n` updates, and the cost stays O(1) amortized.
+/// A running sum, updated in O(1), drifts by rounding; so at the first lap of the window after
+/// every [`EXACT_EVERY`] updates the sum is recomputed from the window itself, oldest value
+/// first: the error never builds up over more than `EXACT_EVERY + n` updates (a relative error
+/// of order 1e-13), and the cost stays O(1) amortized.
+///
+/// A window holding one value throughout averages to exactly that value (as pandas' rolling
+/// mean does): otherwise the rounding left in a running sum could make two flat averages of the
+/// same price differ, and a flat stretch produce a crossover out of nothing.
 #[derive(Debug, Clone)]
 pub struct Sma {
     window: Window,
     sum: f64,
+    since_exact: usize,
+    last: f64,
+    repeats: usize,
 }
+
+/// Updates between two exact recomputations of an [`Sma`]'s sum.
+pub const EXACT_EVERY: usize = 1024;
 
 impl Sma {
     /// An SMA over `n >= 1` values.
@@ -19,6 +30,9 @@ impl Sma {
         Sma {
             window: Window::new(n),
             sum: 0.0,
+            since_exact: 0,
+            last: f64::NAN,
+            repeats: 0,
         }
     }
 
@@ -26,8 +40,13 @@ impl Sma {
     #[inline(always)]
     pub fn update(&mut self, x: f64) -> Option<f64> {
         let old = self.window.push(x);
-        if self.window.at_lap() {
+        self.repeats = if x == self.last { self.repeats + 1 } else { 1 };
+        self.last = x;
+        self.since_exact += 1;
+        // Until the window first fills, `old` is 0 and the running sum is the exact sum.
+        if self.window.at_lap() && self.since_exact >= EXACT_EVERY {
             self.sum = self.exact_sum();
+            self.since_exact = 0;
         } else {
             self.sum += x - old;
         }
@@ -43,9 +62,14 @@ impl Sma {
     /// The current mean, once ready.
     #[inline]
     pub fn value(&self) -> Option<f64> {
-        self.window
-            .is_full()
-            .then(|| self.sum / self.window.capacity() as f64)
+        let n = self.window.capacity();
+        if !self.window.is_full() {
+            None
+        } else if self.repeats >= n {
+            Some(self.last)
+        } else {
+            Some(self.sum / n as f64)
+        }
     }
 }
 
@@ -145,6 +169,16 @@ mod tests {
         let mut sma = Sma::new(3);
         let out: Vec<_> = [1.0, 2.0, 3.0, 4.0, 10.0].map(|x| sma.update(x)).to_vec();
         assert_eq!(out, [None, None, Some(2.0), Some(3.0), Some(17.0 / 3.0)]);
+    }
+
+    #[test]
+    fn a_flat_window_averages_to_its_value_exactly() {
+        // A running sum of 0.3, 0.1, 0.1 minus 0.3 is not exactly 0.2 in binary; the mean of
+        // the flat window 0.1, 0.1 must still be exactly 0.1.
+        let mut sma = Sma::new(2);
+        let out: Vec<_> = [0.3, 0.1, 0.1, 0.1].map(|x| sma.update(x)).to_vec();
+        assert_eq!(out[2], Some(0.1));
+        assert_eq!(out[3], Some(0.1));
     }
 
     #[test]
