@@ -69,12 +69,8 @@ pub fn load_bars(path: &Path, options: &LoadOptions) -> Result<BarSeries, DataEr
         problems.push(Location::File, None, None, ProblemKind::NoRows);
         return Err(invalid(path, problems, options));
     }
-    let mut frame = source.read(path)?;
-    let headers: Vec<String> = frame
-        .get_column_names()
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let mut frame = source.open(path)?;
+    let headers = frame.headers(path)?;
     let columns = match ColumnMap::resolve(&headers) {
         Ok(columns) => columns,
         Err(found) => {
@@ -95,7 +91,7 @@ pub fn load_bars(path: &Path, options: &LoadOptions) -> Result<BarSeries, DataEr
         );
         return Err(invalid(path, problems, options));
     }
-    let len = frame.height();
+    let len = frame.height(path)?;
     if len == 0 {
         problems.push(Location::File, None, None, ProblemKind::NoRows);
         return Err(invalid(path, problems, options));
@@ -104,11 +100,7 @@ pub fn load_bars(path: &Path, options: &LoadOptions) -> Result<BarSeries, DataEr
     let name = |c: Canonical| columns.name(c).unwrap_or_default().to_string();
     // Each column is taken out of the frame as it is converted, so that a large file is held
     // about once, not twice.
-    let mut take = |c: Canonical| {
-        frame
-            .drop_in_place(&name(c))
-            .map_err(|e| unreadable(path, e))
-    };
+    let mut take = |c: Canonical| frame.take(path, &name(c));
     let ts = timestamps(
         &take(Canonical::Ts)?,
         len,
@@ -134,7 +126,6 @@ pub fn load_bars(path: &Path, options: &LoadOptions) -> Result<BarSeries, DataEr
     } else {
         None
     };
-    drop(frame);
 
     let (ts_name, high_name, low_name) = (
         name(Canonical::Ts),
@@ -175,7 +166,7 @@ enum Source {
 }
 
 impl Source {
-    fn read(self, path: &Path) -> Result<DataFrame, DataError> {
+    fn open(self, path: &Path) -> Result<Frame, DataError> {
         match self {
             Source::Csv => CsvReadOptions::default()
                 .with_has_header(true)
@@ -185,18 +176,66 @@ impl Source {
                 .with_raise_if_empty(false)
                 .try_into_reader_with_file_path(Some(path.to_path_buf()))
                 .and_then(|reader| reader.finish())
+                .map(Frame::Csv)
                 .map_err(|e| unreadable(path, e)),
-            Source::Parquet => {
-                let file = File::open(path).map_err(|source| DataError::Io {
-                    path: path.to_path_buf(),
-                    source,
-                })?;
-                ParquetReader::new(file)
-                    .finish()
-                    .map_err(|e| unreadable(path, e))
-            }
+            Source::Parquet => Ok(Frame::Parquet),
         }
     }
+}
+
+/// The file's columns, taken out one at a time so that a large file is held about once.
+enum Frame {
+    /// A CSV file read whole, every column as text; columns are moved out as they are taken.
+    Csv(DataFrame),
+    /// A Parquet file: each column is read from the file when it is taken, so the decoded file
+    /// is never in memory whole beside the series being built from it.
+    Parquet,
+}
+
+impl Frame {
+    fn headers(&mut self, path: &Path) -> Result<Vec<String>, DataError> {
+        match self {
+            Frame::Csv(frame) => Ok(frame
+                .get_column_names()
+                .iter()
+                .map(|s| s.to_string())
+                .collect()),
+            Frame::Parquet => Ok(parquet_reader(path)?
+                .schema()
+                .map_err(|e| unreadable(path, e))?
+                .iter_names()
+                .map(|s| s.to_string())
+                .collect()),
+        }
+    }
+
+    fn height(&mut self, path: &Path) -> Result<usize, DataError> {
+        match self {
+            Frame::Csv(frame) => Ok(frame.height()),
+            Frame::Parquet => parquet_reader(path)?
+                .num_rows()
+                .map_err(|e| unreadable(path, e)),
+        }
+    }
+
+    fn take(&mut self, path: &Path, name: &str) -> Result<Column, DataError> {
+        match self {
+            Frame::Csv(frame) => frame.drop_in_place(name),
+            Frame::Parquet => parquet_reader(path)?
+                .with_columns(Some(vec![name.to_string()]))
+                .finish()
+                .and_then(|mut frame| frame.drop_in_place(name)),
+        }
+        .map_err(|e| unreadable(path, e))
+    }
+}
+
+fn parquet_reader(path: &Path) -> Result<ParquetReader<File>, DataError> {
+    let file = File::open(path).map_err(|source| DataError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok(ParquetReader::new(file))
 }
 
 fn unreadable(path: &Path, error: PolarsError) -> DataError {
