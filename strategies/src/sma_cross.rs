@@ -14,6 +14,8 @@
 //! **Warm-up.** `slow` bars: the first cross can be seen at bar index `slow` (both averages
 //! need a full window at the bar before).
 
+use std::cmp::Ordering;
+
 use gauntlet_strategy::indicators::Sma;
 use gauntlet_strategy::{
     BarContext, Direction, Intents, ParamError, ParamKind, ParamSpace, ParamSpec, ParamValue,
@@ -66,10 +68,9 @@ pub struct SmaCross {
     slow: Sma,
     slow_window: usize,
     down: Direction,
-    /// The averages at the previous bar; NaN until both were ready (NaN compares false, so
-    /// no cross can be seen before then).
-    previous_fast: f64,
-    previous_slow: f64,
+    /// How the fast average stood against the slow one at the previous bar (`None` until both
+    /// were ready).
+    previous: Option<Ordering>,
 }
 
 impl SmaCross {
@@ -101,8 +102,7 @@ impl SmaCross {
             } else {
                 Direction::Flat
             },
-            previous_fast: f64::NAN,
-            previous_slow: f64::NAN,
+            previous: None,
         }
     }
 }
@@ -120,17 +120,25 @@ impl Strategy for SmaCross {
     #[inline(always)]
     fn on_bar(&mut self, ctx: &BarContext<'_>, out: &mut Intents) -> Result<(), StrategyError> {
         let close = ctx.close();
-        let (Some(fast), Some(slow)) = (self.fast.update(close), self.slow.update(close)) else {
+        self.fast.push(close);
+        self.slow.push(close);
+        let (Some(fast_sum), Some(slow_sum)) = (self.fast.sum(), self.slow.sum()) else {
             return Ok(());
         };
-        let (fast_before, slow_before) = (self.previous_fast, self.previous_slow);
-        if fast_before < slow_before && fast > slow {
-            out.target(0, Direction::Long);
-        } else if fast_before > slow_before && fast < slow {
-            out.target(0, self.down);
+        // fast_sum / n_fast against slow_sum / n_slow, compared as fast_sum * n_slow against
+        // slow_sum * n_fast: the same order, without two divisions a bar. A flat window's mean
+        // is exact (its value), so a flat price compares equal and never makes a cross.
+        let now = if self.fast.is_flat() || self.slow.is_flat() {
+            self.fast.value().partial_cmp(&self.slow.value())
+        } else {
+            (fast_sum * self.slow.len() as f64).partial_cmp(&(slow_sum * self.fast.len() as f64))
+        };
+        match (self.previous, now) {
+            (Some(Ordering::Less), Some(Ordering::Greater)) => out.target(0, Direction::Long),
+            (Some(Ordering::Greater), Some(Ordering::Less)) => out.target(0, self.down),
+            _ => {}
         }
-        self.previous_fast = fast;
-        self.previous_slow = slow;
+        self.previous = now;
         Ok(())
     }
 }

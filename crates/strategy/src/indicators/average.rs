@@ -39,6 +39,14 @@ impl Sma {
     /// Adds a value; the mean once `n` values have been seen.
     #[inline(always)]
     pub fn update(&mut self, x: f64) -> Option<f64> {
+        self.push(x);
+        self.value()
+    }
+
+    /// Adds a value without computing the mean: for callers that compare averages through
+    /// [`Sma::sum`] and need no division.
+    #[inline(always)]
+    pub fn push(&mut self, x: f64) {
         let old = self.window.push(x);
         self.repeats = if x == self.last { self.repeats + 1 } else { 1 };
         self.last = x;
@@ -50,7 +58,24 @@ impl Sma {
         } else {
             self.sum += x - old;
         }
-        self.value()
+    }
+
+    /// The sum of the window, once full.
+    #[inline]
+    pub fn sum(&self) -> Option<f64> {
+        self.window.is_full().then_some(self.sum)
+    }
+
+    /// True when the full window holds a single value (its mean is then exactly that value).
+    #[inline]
+    pub fn is_flat(&self) -> bool {
+        self.repeats >= self.window.capacity()
+    }
+
+    /// The window length `n`.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.window.capacity()
     }
 
     // Out of line, so that `update` stays small enough to inline into a strategy's loop.
@@ -62,13 +87,12 @@ impl Sma {
     /// The current mean, once ready.
     #[inline]
     pub fn value(&self) -> Option<f64> {
-        let n = self.window.capacity();
         if !self.window.is_full() {
             None
-        } else if self.repeats >= n {
+        } else if self.is_flat() {
             Some(self.last)
         } else {
-            Some(self.sum / n as f64)
+            Some(self.sum / self.window.capacity() as f64)
         }
     }
 }
