@@ -131,7 +131,8 @@ impl Strategy for SmaCross {
         let now = if self.fast.is_flat() || self.slow.is_flat() {
             self.fast.value().partial_cmp(&self.slow.value())
         } else {
-            (fast_sum * self.slow.len() as f64).partial_cmp(&(slow_sum * self.fast.len() as f64))
+            (fast_sum * self.slow.period() as f64)
+                .partial_cmp(&(slow_sum * self.fast.period() as f64))
         };
         match (self.previous, now) {
             (Some(Ordering::Less), Some(Ordering::Greater)) => out.target(0, Direction::Long),

@@ -74,7 +74,7 @@ impl Sma {
 
     /// The window length `n`.
     #[inline]
-    pub fn len(&self) -> usize {
+    pub fn period(&self) -> usize {
         self.window.capacity()
     }
 
