@@ -5,9 +5,9 @@ use super::window::{CompensatedSum, Window};
 /// Simple moving average of the last `n` values.
 ///
 /// A running sum, updated in O(1), drifts by rounding; so at the first lap of the window after
-/// every [`EXACT_EVERY`] updates the sum is recomputed from the window itself, oldest value
-/// first: the error never builds up over more than `EXACT_EVERY + n` updates (a relative error
-/// of order 1e-13), and the cost stays O(1) amortized.
+/// every 1024 updates the sum is recomputed from the window itself, oldest value first: the
+/// error never builds up over more than `1024 + n` updates (a relative error of order 1e-13),
+/// and the cost stays O(1) amortized.
 ///
 /// A window holding one value throughout averages to exactly that value (as pandas' rolling
 /// mean does): otherwise the rounding left in a running sum could make two flat averages of the
@@ -22,7 +22,7 @@ pub struct Sma {
 }
 
 /// Updates between two exact recomputations of an [`Sma`]'s sum.
-pub const EXACT_EVERY: usize = 1024;
+const EXACT_EVERY: usize = 1024;
 
 impl Sma {
     /// An SMA over `n >= 1` values.
