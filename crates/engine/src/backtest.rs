@@ -7,7 +7,7 @@ use gauntlet_strategy::{BarColumns, Strategy};
 use crate::broker::Broker;
 use crate::engine::{BarSet, Engine, EngineConfig, StrategyFailure};
 use crate::portfolio::OpenPosition;
-use crate::records::{Fill, OrderRecord, OrderStatus, Trade};
+use crate::records::{Fill, OrderRecord, Trade};
 
 /// Everything a backtest produced.
 #[derive(Debug, Clone)]
@@ -82,19 +82,13 @@ pub fn run_backtest<S: Strategy, B: Broker>(
 }
 
 impl<S: Strategy, B: Broker> Engine<S, B> {
-    /// Ends the run: what is still waiting stays pending, open positions are listed.
+    /// Ends the run: orders still waiting stay pending, open positions are listed.
     pub fn finish(self) -> BacktestResult {
         let open_positions = self.portfolio().open_positions();
         let fees_paid = self.portfolio().fees_paid();
         let halts = self.risk().halts().to_vec();
         let refusals = self.risk().refusals().to_vec();
         let initial_capital = self.config_initial_capital();
-        let mut orders = self.orders;
-        for order in &mut orders {
-            if order.status == OrderStatus::Pending {
-                order.closed_bar = None;
-            }
-        }
         BacktestResult {
             initial_capital,
             equity: self.equity,
@@ -102,7 +96,7 @@ impl<S: Strategy, B: Broker> Engine<S, B> {
             trades: self.trades,
             open_positions,
             fills: self.fills,
-            orders,
+            orders: self.orders,
             halts,
             refusals,
             failures: self.failures,

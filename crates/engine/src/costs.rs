@@ -56,11 +56,6 @@ impl CostModel {
             quantity
         }
     }
-
-    /// True when any cost is set (for summaries).
-    pub fn is_free(&self) -> bool {
-        *self == Self::free()
-    }
 }
 
 #[cfg(test)]
