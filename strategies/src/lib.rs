@@ -41,8 +41,8 @@ pub fn info(name: &str) -> Result<&'static StrategyInfo, BuildError> {
 pub trait StrategyVisitor {
     /// What the visit produces.
     type Output;
-    /// Called with the built strategy.
-    fn visit<S: Strategy + 'static>(self, strategy: S) -> Self::Output;
+    /// Called with the built strategy, never run yet (clone it for fresh copies).
+    fn visit<S: Strategy + Clone + 'static>(self, strategy: S) -> Self::Output;
 }
 
 /// Why a strategy could not be built.

@@ -164,3 +164,19 @@ fn long_short_reverses_at_every_cross() {
     }
     assert!(all.iter().any(|t| t["side"] == "short"));
 }
+
+#[test]
+fn lookahead_passes_sma_cross_on_the_shipped_data() {
+    let run = gauntlet(&["lookahead"]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    assert!(
+        stdout(&run).contains("ok   sma_cross fast=10 slow=30 long_short=false"),
+        "{}",
+        stdout(&run)
+    );
+    let run = gauntlet(&["lookahead", "--param", "long_short=true", "--cuts", "40"]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    assert!(stdout(&run).contains("each of 40 cuts"), "{}", stdout(&run));
+    let run = gauntlet(&["lookahead", "--param", "fast=0"]);
+    assert_eq!(run.status.code(), Some(2));
+}

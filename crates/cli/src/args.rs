@@ -37,6 +37,26 @@ pub enum Command {
     Synth(SynthArgs),
     /// List the strategies and their parameters (names, ranges, defaults).
     Strategies,
+    /// Prove a strategy does not look ahead: its decisions at every bar up to a cut point must
+    /// be the same whether or not the bars after the cut exist. Exits 1, naming the first bar
+    /// that differs, when they are not.
+    Lookahead(LookaheadArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LookaheadArgs {
+    /// Strategy to check (see `gauntlet strategies`).
+    #[arg(long, default_value = "sma_cross")]
+    pub strategy: String,
+    /// Bar files, CSV or Parquet (several: a panel on one clock).
+    #[arg(long, num_args = 1.., default_value = "data/sp500_daily.csv")]
+    pub data: Vec<PathBuf>,
+    /// A strategy parameter, name=value; repeat for several.
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
+    /// How many cut points, spread evenly over the data.
+    #[arg(long, default_value_t = 25)]
+    pub cuts: usize,
 }
 
 #[derive(Debug, Args)]

@@ -22,6 +22,10 @@ fn main() -> ExitCode {
     let cli = args::Cli::parse();
     match std::panic::catch_unwind(|| commands::run(cli)) {
         Ok(Ok(())) => ExitCode::SUCCESS,
+        Ok(Err(error)) if error.downcast_ref::<commands::CheckFailed>().is_some() => {
+            eprintln!("FAILED: {error:#}");
+            ExitCode::from(1)
+        }
         Ok(Err(error)) => {
             eprintln!("error: {error:#}");
             ExitCode::from(2)

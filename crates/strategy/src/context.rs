@@ -32,7 +32,7 @@ impl<'a> BarColumns<'a> {
 
     /// The same columns cut to the first `n` bars.
     #[inline]
-    fn cut(&self, n: usize) -> BarColumns<'a> {
+    pub fn cut(&self, n: usize) -> BarColumns<'a> {
         BarColumns {
             ts: &self.ts[..n],
             open: &self.open[..n],

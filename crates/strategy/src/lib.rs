@@ -11,6 +11,7 @@
 mod context;
 pub mod indicators;
 mod intent;
+pub mod lookahead;
 mod params;
 
 pub use context::{BarColumns, BarContext};

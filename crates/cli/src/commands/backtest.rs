@@ -119,7 +119,7 @@ struct Ran {
 
 impl StrategyVisitor for Replay<'_> {
     type Output = Ran;
-    fn visit<S: Strategy + 'static>(self, strategy: S) -> Ran {
+    fn visit<S: Strategy + Clone + 'static>(self, strategy: S) -> Ran {
         let warmup = strategy.warmup();
         Ran {
             result: run_backtest(self.panel, strategy, self.broker, self.risk, self.config),

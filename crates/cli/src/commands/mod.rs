@@ -2,12 +2,18 @@
 
 mod backtest;
 mod data;
+mod lookahead;
 mod strategies;
 mod synth;
 
 use anyhow::Result;
 
 use crate::args::{Cli, Command};
+
+/// A check that ran and failed (exit code 1), as opposed to an error (exit code 2).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct CheckFailed(pub String);
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
@@ -16,5 +22,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Data(command) => data::run(command),
         Command::Synth(args) => synth::run(args),
         Command::Strategies => strategies::run(),
+        Command::Lookahead(args) => lookahead::run(args),
     }
 }

@@ -1,0 +1,74 @@
+//! `gauntlet lookahead`: the look-ahead guard on one strategy and its data.
+
+use anyhow::{Result, bail};
+use gauntlet_data::timestamp::TsFormat;
+use gauntlet_data::{LoadOptions, Panel, load_bars};
+use gauntlet_engine::panel_columns;
+use gauntlet_strategies::StrategyVisitor;
+use gauntlet_strategy::lookahead::{LookaheadReport, check_lookahead, evenly_spaced_cuts};
+use gauntlet_strategy::{BarColumns, Strategy};
+
+use super::CheckFailed;
+use crate::args::LookaheadArgs;
+
+pub fn run(args: LookaheadArgs) -> Result<()> {
+    let info = gauntlet_strategies::info(&args.strategy)?;
+    let params = info.space.parse_assignments(&args.params)?;
+    if args.cuts == 0 {
+        bail!("--cuts: expected at least 1");
+    }
+    let mut series = Vec::with_capacity(args.data.len());
+    for path in &args.data {
+        series.push(load_bars(path, &LoadOptions::default())?);
+    }
+    let panel = Panel::align(series)?;
+    let columns = panel_columns(&panel);
+    let cuts = evenly_spaced_cuts(panel.len(), args.cuts);
+    let report = gauntlet_strategies::build(
+        info.name,
+        &params,
+        Guard {
+            columns: &columns,
+            cuts: &cuts,
+        },
+    )?;
+    let format = TsFormat::for_series(panel.ts());
+    match report.divergence {
+        None => {
+            println!(
+                "ok   {} {params}: same decisions at every bar up to each of {} cuts ({} .. {})",
+                info.name,
+                report.cuts.len(),
+                report.cuts.first().map_or(String::new(), |&c| format.format(panel.ts()[c])),
+                report.cuts.last().map_or(String::new(), |&c| format.format(panel.ts()[c])),
+            );
+            Ok(())
+        }
+        Some(d) => Err(CheckFailed(format!(
+            "{} {params} looks ahead: at bar {} ({}) it decided {:?} with the whole series but {:?} \
+             with the bars up to {} ({}) only",
+            info.name,
+            d.bar,
+            format.format(panel.ts()[d.bar]),
+            d.full,
+            d.truncated,
+            d.cut,
+            format.format(panel.ts()[d.cut]),
+        ))
+        .into()),
+    }
+}
+
+struct Guard<'a> {
+    columns: &'a [BarColumns<'a>],
+    cuts: &'a [usize],
+}
+
+impl StrategyVisitor for Guard<'_> {
+    type Output = LookaheadReport;
+    fn visit<S: Strategy + Clone + 'static>(self, strategy: S) -> LookaheadReport {
+        check_lookahead(self.columns, self.cuts, |_: &[BarColumns<'_>]| {
+            strategy.clone()
+        })
+    }
+}
