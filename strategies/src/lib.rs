@@ -20,6 +20,8 @@ pub struct StrategyInfo {
     pub summary: &'static str,
     /// Its parameters.
     pub space: ParamSpace,
+    /// Its rule in full: the module documentation, as the reports quote it.
+    pub rule: &'static str,
 }
 
 /// Every strategy, by name.
@@ -27,6 +29,7 @@ pub const CATALOG: &[StrategyInfo] = &[StrategyInfo {
     name: sma_cross::NAME,
     summary: sma_cross::SUMMARY,
     space: sma_cross::SPACE,
+    rule: sma_cross::RULE,
 }];
 
 /// The catalog entry for `name`.

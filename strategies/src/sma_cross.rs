@@ -1,18 +1,4 @@
-//! `sma_cross`: a crossover of two simple moving averages of the close.
-//!
-//! **Rule.** At each bar's close, `fast[t]` and `slow[t]` are the arithmetic means of the last
-//! `fast` and `slow` closes (full windows only). The strategy wants to be long when the fast
-//! average crosses strictly above the slow one (`fast[t-1] < slow[t-1]` and
-//! `fast[t] > slow[t]`), and out when it crosses strictly below (`fast[t-1] > slow[t-1]` and
-//! `fast[t] < slow[t]`); with `long_short = true` the downward cross goes short instead of flat.
-//! Between crosses it says nothing, so the position the risk manager let through stands. Orders
-//! fill at the next bar's open (the engine's rule).
-//!
-//! **Parameters.** `fast`: 2..=200, default 10. `slow`: 3..=400, default 30; must exceed
-//! `fast`. `long_short`: default false.
-//!
-//! **Warm-up.** `slow` bars: the first cross can be seen at bar index `slow` (both averages
-//! need a full window at the bar before).
+#![doc = include_str!("sma_cross.md")]
 
 use std::cmp::Ordering;
 
@@ -27,6 +13,9 @@ pub const NAME: &str = "sma_cross";
 /// One line for listings.
 pub const SUMMARY: &str =
     "long when the fast SMA crosses above the slow SMA, out (or short) when it crosses below";
+
+/// The rule in full (this module's documentation), for listings and reports.
+pub const RULE: &str = include_str!("sma_cross.md");
 
 /// The parameter space.
 pub const SPACE: ParamSpace = ParamSpace {

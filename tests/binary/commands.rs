@@ -22,12 +22,29 @@ fn usage_errors_exit_2() {
 }
 
 #[test]
-fn strategies_lists_parameters() {
+fn strategies_lists_parameters_and_warmup() {
     let run = gauntlet(&["strategies"]);
     assert!(run.status.success());
     let text = stdout(&run);
     assert!(text.contains("sma_cross"));
-    assert!(text.contains("fast"), "{text}");
+    // slow = 30 at the defaults: the first cross can be seen at bar 30.
+    assert!(text.contains("warm-up 30 bars at the defaults"), "{text}");
+    assert!(
+        text.contains("(default 10; an integer in 2..=200 (grid step 5))"),
+        "{text}"
+    );
+    let run = gauntlet(&["strategies", "sma_cross"]);
+    assert!(run.status.success());
+    let text = stdout(&run)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        text.contains("crosses strictly above the slow one"),
+        "{text}"
+    );
+    let run = gauntlet(&["strategies", "nope"]);
+    assert_eq!(run.status.code(), Some(2));
 }
 
 #[test]

@@ -35,8 +35,12 @@ pub enum Command {
     ///
     /// Example: gauntlet synth --bars 10000000 --seed 42 --interval minute --out /tmp/bars.parquet
     Synth(SynthArgs),
-    /// List the strategies and their parameters (names, ranges, defaults).
-    Strategies,
+    /// List the strategies: description, parameters (range, grid step, default) and warm-up;
+    /// with a NAME, that strategy's full rule.
+    Strategies {
+        /// One strategy to show in full.
+        name: Option<String>,
+    },
     /// Prove a strategy does not look ahead: its decisions at every bar up to a cut point must
     /// be the same whether or not the bars after the cut exist. Exits 1, naming the first bar
     /// that differs, when they are not.

@@ -21,7 +21,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Backtest(args) => backtest::run(args),
         Command::Data(command) => data::run(command),
         Command::Synth(args) => synth::run(args),
-        Command::Strategies => strategies::run(),
+        Command::Strategies { name } => strategies::run(name.as_deref()),
         Command::Lookahead(args) => lookahead::run(args),
     }
 }
