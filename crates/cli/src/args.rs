@@ -47,24 +47,9 @@ pub enum Command {
     Lookahead(LookaheadArgs),
 }
 
+/// Which strategy, with which parameters, on which bars: shared by the commands that run one.
 #[derive(Debug, Args)]
-pub struct LookaheadArgs {
-    /// Strategy to check (see `gauntlet strategies`).
-    #[arg(long, default_value = "sma_cross")]
-    pub strategy: String,
-    /// Bar files, CSV or Parquet (several: a panel on one clock).
-    #[arg(long, num_args = 1.., default_value = "data/sp500_daily.csv")]
-    pub data: Vec<PathBuf>,
-    /// A strategy parameter, name=value; repeat for several.
-    #[arg(long = "param", value_name = "NAME=VALUE")]
-    pub params: Vec<String>,
-    /// How many cut points, spread evenly over the data.
-    #[arg(long, default_value_t = 25)]
-    pub cuts: usize,
-}
-
-#[derive(Debug, Args)]
-pub struct BacktestArgs {
+pub struct StrategyRun {
     /// Strategy to run (see `gauntlet strategies`).
     #[arg(long, default_value = "sma_cross")]
     pub strategy: String,
@@ -75,6 +60,21 @@ pub struct BacktestArgs {
     /// A strategy parameter, name=value; repeat for several (e.g. --param fast=20).
     #[arg(long = "param", value_name = "NAME=VALUE")]
     pub params: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct LookaheadArgs {
+    #[command(flatten)]
+    pub run: StrategyRun,
+    /// How many cut points, spread evenly over the data.
+    #[arg(long, default_value_t = 25)]
+    pub cuts: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct BacktestArgs {
+    #[command(flatten)]
+    pub run: StrategyRun,
     /// Risk profile: a TOML file, a profile name from strategies/risk/ (conservative), or
     /// `unlimited` (all-in, no limits, no stop).
     #[arg(long, default_value = "unlimited", value_name = "FILE|NAME")]

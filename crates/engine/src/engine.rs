@@ -234,8 +234,8 @@ impl<S: Strategy, B: Broker> Engine<S, B> {
 
     /// Step 1: market orders at the open, then protective stops, then stop and limit orders.
     fn fill_orders(&mut self, bars: &BarSet<'_>, t: usize, ts: i64) {
-        std::mem::swap(&mut self.pending, &mut self.scratch);
-        let mut waiting = std::mem::take(&mut self.scratch);
+        // The orders to try move out; `pending` (the emptied spare buffer) collects what waits on.
+        let mut waiting = std::mem::replace(&mut self.pending, std::mem::take(&mut self.scratch));
         for market in [true, false] {
             for order in waiting
                 .iter()

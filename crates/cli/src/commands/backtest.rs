@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use gauntlet_data::timestamp::TsFormat;
-use gauntlet_data::{BarSeries, LoadOptions, Panel, load_bars};
+use gauntlet_data::{BarSeries, LoadOptions, Panel};
 use gauntlet_engine::{
     BacktestResult, CostModel, EngineConfig, SimulatedBroker, Summary, run_backtest,
 };
@@ -21,11 +21,7 @@ use crate::args::BacktestArgs;
 use crate::output::{self, DataEntry, RunSetup};
 
 pub fn run(args: BacktestArgs) -> Result<()> {
-    let info = gauntlet_strategies::info(&args.strategy)?;
-    let params = info
-        .space
-        .parse_assignments(&args.params)
-        .with_context(|| format!("strategy {}", info.name))?;
+    let (info, params) = super::resolve_strategy(&args.run)?;
     for (name, value) in [
         ("--commission-bps", args.commission_bps),
         ("--commission-per-share", args.commission_per_share),
@@ -47,11 +43,9 @@ pub fn run(args: BacktestArgs) -> Result<()> {
         adjusted_close: args.adjusted_close,
         ..LoadOptions::default()
     };
-    let mut series = Vec::with_capacity(args.data.len());
-    for path in &args.data {
-        series.push(load_bars(path, &options)?);
-    }
+    let series = super::load_series(&args.run, &options)?;
     let data: Vec<DataEntry> = args
+        .run
         .data
         .iter()
         .zip(&series)

@@ -2,7 +2,7 @@
 
 use anyhow::{Result, bail};
 use gauntlet_data::timestamp::TsFormat;
-use gauntlet_data::{LoadOptions, Panel, load_bars};
+use gauntlet_data::{LoadOptions, Panel};
 use gauntlet_engine::panel_columns;
 use gauntlet_strategies::StrategyVisitor;
 use gauntlet_strategy::lookahead::{LookaheadReport, check_lookahead, evenly_spaced_cuts};
@@ -12,16 +12,11 @@ use super::CheckFailed;
 use crate::args::LookaheadArgs;
 
 pub fn run(args: LookaheadArgs) -> Result<()> {
-    let info = gauntlet_strategies::info(&args.strategy)?;
-    let params = info.space.parse_assignments(&args.params)?;
+    let (info, params) = super::resolve_strategy(&args.run)?;
     if args.cuts == 0 {
         bail!("--cuts: expected at least 1");
     }
-    let mut series = Vec::with_capacity(args.data.len());
-    for path in &args.data {
-        series.push(load_bars(path, &LoadOptions::default())?);
-    }
-    let panel = Panel::align(series)?;
+    let panel = Panel::align(super::load_series(&args.run, &LoadOptions::default())?)?;
     let columns = panel_columns(&panel);
     let cuts = evenly_spaced_cuts(panel.len(), args.cuts);
     let report = gauntlet_strategies::build(

@@ -6,9 +6,12 @@ mod lookahead;
 mod strategies;
 mod synth;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
+use gauntlet_data::{BarSeries, LoadOptions, load_bars};
+use gauntlet_strategies::StrategyInfo;
+use gauntlet_strategy::Params;
 
-use crate::args::{Cli, Command};
+use crate::args::{Cli, Command, StrategyRun};
 
 /// A check that ran and failed (exit code 1), as opposed to an error (exit code 2).
 #[derive(Debug, thiserror::Error)]
@@ -24,4 +27,23 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Strategies { name } => strategies::run(name.as_deref()),
         Command::Lookahead(args) => lookahead::run(args),
     }
+}
+
+/// The catalog entry of the run's strategy and its parameters, checked.
+fn resolve_strategy(run: &StrategyRun) -> Result<(&'static StrategyInfo, Params)> {
+    let info = gauntlet_strategies::info(&run.strategy)?;
+    let params = info
+        .space
+        .parse_assignments(&run.params)
+        .with_context(|| format!("strategy {}", info.name))?;
+    Ok((info, params))
+}
+
+/// Every file of the run, loaded and validated, in the order given.
+fn load_series(run: &StrategyRun, options: &LoadOptions) -> Result<Vec<BarSeries>> {
+    let mut series = Vec::with_capacity(run.data.len());
+    for path in &run.data {
+        series.push(load_bars(path, options)?);
+    }
+    Ok(series)
 }
