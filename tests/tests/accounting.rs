@@ -1,18 +1,22 @@
 //! Accounting invariants, property-tested: random bars (two symbols, one of them missing dates),
-//! random intents of every kind (market, limit, stop; long, short, flat; strategy errors),
-//! random costs and risk profiles. After every bar, three independent ledgers must agree:
+//! random intents of every kind (market, limit, stop; long, short, flat; partial reductions;
+//! strategy errors), random costs (borrow included) and risk profiles. After every bar, three
+//! independent ledgers must agree:
 //!
 //! - the portfolio's equity (cash + quantity x close);
 //! - the initial capital plus every closed trade's PnL plus the open positions' unrealized PnL
 //!   net of the entry fees not yet attributed;
-//! - the cash recomputed from the fill log alone.
+//! - the cash recomputed from the fill log and a borrow fee worked out here, from the positions
+//!   the fill log implies and the cost model's formula.
 //!
-//! And every fee is counted once: the fills' fees = fees paid = fees attributed to closed trades
-//! plus fees still held by open positions.
+//! And every fee is counted once: the fills' fees = commissions paid; the borrow worked out here
+//! = borrow paid; both together = what closed trades and open positions carry.
 
 use gauntlet_data::synth::{SynthSpec, generate};
 use gauntlet_data::{BarSeries, Panel};
-use gauntlet_engine::{BarSet, CostModel, Engine, EngineConfig, SimulatedBroker, panel_columns};
+use gauntlet_engine::{
+    BarSet, CostModel, Engine, EngineConfig, SimulatedBroker, YEAR_MS, panel_columns,
+};
 use gauntlet_risk::RiskConfig;
 use gauntlet_strategy::{Direction, Entry, Intent};
 use gauntlet_tests::{Action, Scripted};
@@ -71,12 +75,24 @@ fn action(raw: (u8, u8, u8, u8, f64), close: f64) -> Action {
         1 => Entry::Limit(level),
         _ => Entry::Stop(level),
     };
-    match what % 10 {
+    match what % 12 {
         0..=5 => Action::Wait,
         6..=8 => Action::Emit(Intent {
             symbol: usize::from(symbol % 2),
             target,
             entry,
+            reduce_to: None,
+        }),
+        9..=10 => Action::Emit(Intent {
+            symbol: usize::from(symbol % 2),
+            target: if target != Direction::Short {
+                Direction::Long
+            } else {
+                Direction::Short
+            },
+            entry: Entry::Market,
+            // 0 to 500 units: from a full cut to none at all.
+            reduce_to: Some((offset + 0.03) / 0.06 * 500.0),
         }),
         _ => Action::Fail,
     }
@@ -94,13 +110,14 @@ proptest! {
         per_share in 0.0f64..0.05,
         minimum in 0.0f64..5.0,
         slippage_bps in 0.0f64..20.0,
+        borrow_bps in prop_oneof![Just(0.0f64), 0.0f64..2_000.0],
         fractional in any::<bool>(),
         profile in any::<u8>(),
     ) {
         let panel = panel(seed, raw.len(), gap);
         let closes = panel.series()[0].close();
         let script = raw.iter().enumerate().map(|(t, r)| action(*r, closes[t.min(closes.len() - 1)])).collect();
-        let costs = CostModel { commission_bps, commission_per_share: per_share, commission_min: minimum, slippage_bps };
+        let costs = CostModel { commission_bps, commission_per_share: per_share, commission_min: minimum, slippage_bps, borrow_bps };
         let broker = SimulatedBroker { costs, fractional };
         let columns = panel_columns(&panel);
         let present: Vec<Option<&[bool]>> = (0..2).map(|s| panel.presence(s)).collect();
@@ -108,8 +125,23 @@ proptest! {
         let config = EngineConfig { initial_capital: CAPITAL, trade_from: 0 };
         let mut engine = Engine::new(Scripted { script }, broker, risk_profile(profile), config, 2, panel.len());
 
+        let mut borrow = 0.0;
         for t in 0..panel.len() {
             engine.step(&bars, t);
+            if t > 0 {
+                let elapsed = (columns[0].ts[t] - columns[0].ts[t - 1]) as f64;
+                for (symbol, c) in columns.iter().enumerate() {
+                    let held: f64 = engine
+                        .fills()
+                        .iter()
+                        .filter(|f| f.symbol == symbol)
+                        .map(|f| f.side.sign() * f.quantity)
+                        .sum();
+                    if held < -1e-9 {
+                        borrow += -held * c.close[t] * borrow_bps / 10_000.0 * elapsed / YEAR_MS;
+                    }
+                }
+            }
             let marks = [columns[0].close[t], columns[1].close[t]];
             let portfolio = engine.portfolio();
             let equity = *engine.equity_curve().last().expect("one equity per bar");
@@ -124,14 +156,15 @@ proptest! {
             prop_assert!(close(equity, CAPITAL + realized + unrealized), "bar {}: {} vs {}", t, equity, CAPITAL + realized + unrealized);
 
             let fills = engine.fills();
-            let cash = CAPITAL - fills.iter().map(|f| f.side.sign() * f.quantity * f.price + f.fee).sum::<f64>();
+            let cash = CAPITAL - borrow - fills.iter().map(|f| f.side.sign() * f.quantity * f.price + f.fee).sum::<f64>();
             prop_assert!(close(cash, portfolio.cash()));
+            prop_assert!(close(borrow, portfolio.borrow_paid()), "bar {}: borrow {} vs {}", t, borrow, portfolio.borrow_paid());
 
             let fees: f64 = fills.iter().map(|f| f.fee).sum();
             let attributed: f64 = engine.trades().iter().map(|tr| tr.fees).sum::<f64>()
                 + open.iter().map(|p| p.entry_fees).sum::<f64>();
             prop_assert!(close(fees, portfolio.fees_paid()));
-            prop_assert!(close(fees, attributed));
+            prop_assert!(close(fees + borrow, attributed));
         }
 
         // Every fill happened on a real bar, inside its range (before slippage), and whole

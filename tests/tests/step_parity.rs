@@ -58,6 +58,7 @@ const COSTS: CostModel = CostModel {
     commission_per_share: 0.0,
     commission_min: 1.0,
     slippage_bps: 2.0,
+    borrow_bps: 250.0,
 };
 
 #[test]

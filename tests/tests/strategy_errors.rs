@@ -11,6 +11,7 @@ const LONG: Intent = Intent {
     symbol: 0,
     target: Direction::Long,
     entry: Entry::Market,
+    reduce_to: None,
 };
 
 fn run(script: Vec<Action>, risk: RiskConfig) -> gauntlet_engine::BacktestResult {

@@ -91,6 +91,10 @@ pub struct BacktestArgs {
     /// Slippage in basis points, against the trader, on market and stop fills.
     #[arg(long, default_value_t = 0.0, value_name = "BPS")]
     pub slippage_bps: f64,
+    /// Borrow fee on short positions, in basis points a year of their value, charged at every
+    /// close for the time since the previous one.
+    #[arg(long, default_value_t = 0.0, value_name = "BPS")]
+    pub borrow_bps: f64,
     /// Starting cash.
     #[arg(long, default_value_t = 100_000.0, value_name = "MONEY")]
     pub capital: f64,

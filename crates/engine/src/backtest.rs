@@ -34,6 +34,8 @@ pub struct BacktestResult {
     pub failures: Vec<StrategyFailure>,
     /// Commissions paid.
     pub fees_paid: f64,
+    /// Borrow fees paid on short positions.
+    pub borrow_paid: f64,
 }
 
 impl BacktestResult {
@@ -86,6 +88,7 @@ impl<S: Strategy, B: Broker> Engine<S, B> {
     pub fn finish(self) -> BacktestResult {
         let open_positions = self.portfolio().open_positions();
         let fees_paid = self.portfolio().fees_paid();
+        let borrow_paid = self.portfolio().borrow_paid();
         let halts = self.risk().halts().to_vec();
         let refusals = self.risk().refusals().to_vec();
         let initial_capital = self.config_initial_capital();
@@ -101,6 +104,7 @@ impl<S: Strategy, B: Broker> Engine<S, B> {
             refusals,
             failures: self.failures,
             fees_paid,
+            borrow_paid,
         }
     }
 }

@@ -52,6 +52,14 @@ pub trait Broker {
     /// order's symbol.
     fn try_fill(&mut self, order: &Order, bar: &BarPrices, cash: f64, position: f64)
     -> FillOutcome;
+
+    /// The borrow fee of a short position worth `value` (at the close) held `elapsed_ms`.
+    /// None by default: a broker that charges one says so.
+    #[inline]
+    fn borrow_fee(&self, value: f64, elapsed_ms: i64) -> f64 {
+        let _ = (value, elapsed_ms);
+        0.0
+    }
 }
 
 /// The backtest's broker: the fill rules of the module docs, with a cost model.
@@ -110,6 +118,11 @@ impl SimulatedBroker {
 
 impl Broker for SimulatedBroker {
     #[inline]
+    fn borrow_fee(&self, value: f64, elapsed_ms: i64) -> f64 {
+        self.costs.borrow_fee(value, elapsed_ms)
+    }
+
+    #[inline]
     fn try_fill(
         &mut self,
         order: &Order,
@@ -125,7 +138,7 @@ impl Broker for SimulatedBroker {
             OrderKind::Market | OrderKind::Stop(_) => self.costs.slipped(trigger, order.side),
         };
         let quantity = match order.size {
-            OrderSize::ClosePosition => {
+            OrderSize::ClosePosition | OrderSize::Reduce(_) => {
                 let closes = match order.side {
                     Side::Sell => position > 0.0,
                     Side::Buy => position < 0.0,
@@ -133,7 +146,19 @@ impl Broker for SimulatedBroker {
                 if !closes {
                     return FillOutcome::Rejected("no position to close");
                 }
-                position.abs()
+                match order.size {
+                    OrderSize::Reduce(units) => {
+                        let mut units = units.min(position.abs());
+                        if !self.fractional {
+                            units = units.floor();
+                        }
+                        if units <= 0.0 || !units.is_finite() {
+                            return FillOutcome::Rejected("reduction of less than one unit");
+                        }
+                        units
+                    }
+                    _ => position.abs(),
+                }
             }
             OrderSize::Notional(notional) => {
                 // A buy can spend only the cash there is; a short's proceeds need no cash.

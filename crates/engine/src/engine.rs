@@ -143,7 +143,11 @@ impl<S: Strategy, B: Broker> Engine<S, B> {
             self.fill_orders(bars, t, ts);
         }
 
-        // 2. Mark to the close; the risk manager may halt.
+        // 2. Shorts pay their borrow for the interval ending at this close; mark to the
+        // close; the risk manager may halt.
+        if self.open_positions > 0 && t > 0 {
+            self.charge_borrow(bars, t, ts);
+        }
         let equity = if let [mark] = self.marks.as_mut_slice() {
             // One symbol, the common case: no loops.
             *mark = bars.columns[0].close[t];
@@ -202,6 +206,20 @@ impl<S: Strategy, B: Broker> Engine<S, B> {
         // 4. The risk manager turns intents into orders for t+1.
         if t >= self.config.trade_from && !self.intents.is_empty() {
             self.vet_intents(t, ts, equity);
+        }
+    }
+
+    fn charge_borrow(&mut self, bars: &BarSet<'_>, t: usize, ts: i64) {
+        let elapsed = ts - bars.columns[0].ts[t - 1];
+        for symbol in 0..self.marks.len() {
+            let quantity = self.portfolio.quantities()[symbol];
+            if quantity < 0.0 {
+                let value = quantity * bars.columns[symbol].close[t];
+                let fee = self.broker.borrow_fee(value, elapsed);
+                if fee > 0.0 {
+                    self.portfolio.charge_borrow(symbol, fee);
+                }
+            }
         }
     }
 

@@ -17,7 +17,7 @@ mod records;
 
 pub use backtest::{BacktestResult, panel_columns, run_backtest, series_columns};
 pub use broker::{BarPrices, Broker, FillOutcome, SimulatedBroker};
-pub use costs::CostModel;
+pub use costs::{CostModel, YEAR_MS};
 pub use engine::{BarSet, Engine, EngineConfig, StrategyFailure};
 pub use metrics::Summary;
 pub use portfolio::{OpenPosition, Portfolio};

@@ -44,6 +44,8 @@ pub struct Summary {
     pub final_equity: f64,
     /// Commissions paid.
     pub fees_paid: f64,
+    /// Borrow fees paid on shorts.
+    pub borrow_paid: f64,
     /// Bars per year used to annualize.
     pub periods_per_year: f64,
 }
@@ -81,6 +83,7 @@ impl Summary {
             },
             final_equity,
             fees_paid: result.fees_paid,
+            borrow_paid: result.borrow_paid,
             periods_per_year,
         }
     }

@@ -3,7 +3,8 @@
 //! One cash account for all symbols. A buy pays `quantity * price + fee`; a sell receives
 //! `quantity * price - fee`. Equity is cash plus every position's signed quantity times its
 //! mark. Each fee leaves cash exactly once, when its fill is applied; a closed trade's PnL
-//! carries the share of both fees that belongs to it.
+//! carries the share of both fees that belongs to it. A borrow fee leaves cash when charged and
+//! is carried by the short position like an entry fee, so the trade that closes it pays it.
 
 use serde::Serialize;
 
@@ -22,7 +23,7 @@ pub struct OpenPosition {
     pub entry_ts: i64,
     /// Average entry price.
     pub entry_price: f64,
-    /// Entry commissions not yet attributed to a closed trade.
+    /// Entry commissions (and borrow fees) not yet attributed to a closed trade.
     pub entry_fees: f64,
 }
 
@@ -41,6 +42,7 @@ pub struct Portfolio {
     quantities: Vec<f64>,
     lots: Vec<Option<Lot>>,
     fees: f64,
+    borrow: f64,
 }
 
 impl Portfolio {
@@ -51,6 +53,7 @@ impl Portfolio {
             quantities: vec![0.0; symbols],
             lots: vec![None; symbols],
             fees: 0.0,
+            borrow: 0.0,
         }
     }
 
@@ -69,6 +72,20 @@ impl Portfolio {
     /// Commissions paid so far.
     pub fn fees_paid(&self) -> f64 {
         self.fees
+    }
+
+    /// Borrow fees paid so far.
+    pub fn borrow_paid(&self) -> f64 {
+        self.borrow
+    }
+
+    /// Charges a borrow fee to the open position in `symbol` (ignored when there is none).
+    pub fn charge_borrow(&mut self, symbol: usize, fee: f64) {
+        if let Some(Some(lot)) = self.lots.get_mut(symbol) {
+            lot.entry_fees += fee;
+            self.cash -= fee;
+            self.borrow += fee;
+        }
     }
 
     /// Cash plus positions at `marks` (one price per symbol).

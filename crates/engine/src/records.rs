@@ -45,7 +45,7 @@ pub struct Trade {
     pub exit_price: f64,
     /// Quantity, positive.
     pub quantity: f64,
-    /// Commissions of entry and exit.
+    /// Commissions of entry and exit, and the borrow fees of a short.
     pub fees: f64,
     /// Net profit: price difference times quantity, minus both fees.
     pub pnl: f64,

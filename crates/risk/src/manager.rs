@@ -247,6 +247,24 @@ impl RiskManager {
             0.0
         };
         if held == wanted {
+            if let Some(keep) = intent.reduce_to
+                && position.abs() > keep
+            {
+                out.push(Order {
+                    id: *next_id,
+                    symbol,
+                    side: if held > 0.0 { Side::Sell } else { Side::Buy },
+                    kind: OrderKind::Market,
+                    size: OrderSize::Reduce(position.abs() - keep),
+                    purpose: Purpose::Exit,
+                    created_at: bar,
+                });
+                *next_id += 1;
+            }
+            return;
+        }
+        if intent.reduce_to.is_some() {
+            // A cut of a position not held on that side: there is nothing to cut.
             return;
         }
         let mut push = |side: Side, kind: OrderKind, size: OrderSize, purpose: Purpose| {
@@ -386,6 +404,7 @@ mod tests {
             symbol: 0,
             target: Direction::Long,
             entry: Entry::Market,
+            reduce_to: None,
         };
         rm.vet(&intent, view, 0, 0, &mut id, &mut out);
         out
@@ -486,6 +505,7 @@ mod tests {
             symbol: 0,
             target: Direction::Short,
             entry: Entry::Market,
+            reduce_to: None,
         };
         let view = PortfolioView {
             equity: 1_000.0,

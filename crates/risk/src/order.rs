@@ -49,6 +49,8 @@ pub enum OrderSize {
     Notional(f64),
     /// Whatever position the symbol has when the order fills, closed entirely.
     ClosePosition,
+    /// Part of the position, in units: reduces it by at most this much, never through zero.
+    Reduce(f64),
 }
 
 /// Why the order exists.

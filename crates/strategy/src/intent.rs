@@ -32,6 +32,10 @@ pub struct Intent {
     pub target: Direction,
     /// How to reach it.
     pub entry: Entry,
+    /// A partial exit: when the position already points the `target` way, cut it to this many
+    /// units (it never grows; nothing happens when it already holds no more). `None` for an
+    /// ordinary intent.
+    pub reduce_to: Option<f64>,
 }
 
 /// The buffer a strategy writes its intents into. The engine owns it and clears it every bar;
@@ -54,6 +58,23 @@ impl Intents {
             symbol,
             target,
             entry: Entry::Market,
+            reduce_to: None,
+        });
+    }
+
+    /// Wants the position in `symbol` cut, at the next open, to `keep` (signed quantity: the
+    /// sign says which side it must be on; a position on the other side is left alone).
+    #[inline]
+    pub fn reduce(&mut self, symbol: usize, keep: f64) {
+        self.push(Intent {
+            symbol,
+            target: if keep < 0.0 {
+                Direction::Short
+            } else {
+                Direction::Long
+            },
+            entry: Entry::Market,
+            reduce_to: Some(keep.abs()),
         });
     }
 

@@ -27,6 +27,7 @@ pub fn run(args: BacktestArgs) -> Result<()> {
         ("--commission-per-share", args.commission_per_share),
         ("--commission-min", args.commission_min),
         ("--slippage-bps", args.slippage_bps),
+        ("--borrow-bps", args.borrow_bps),
     ] {
         if !(value.is_finite() && value >= 0.0) {
             bail!("{name}: expected a number of zero or more, got {value}");
@@ -57,6 +58,7 @@ pub fn run(args: BacktestArgs) -> Result<()> {
         commission_per_share: args.commission_per_share,
         commission_min: args.commission_min,
         slippage_bps: args.slippage_bps,
+        borrow_bps: args.borrow_bps,
     };
     let broker = SimulatedBroker {
         costs,
@@ -170,11 +172,12 @@ fn print_summary(
     }
     println!("  risk          {}", setup.risk_source);
     println!(
-        "  costs         commission {} bps + {}/share (min {}), slippage {} bps; {} shares",
+        "  costs         commission {} bps + {}/share (min {}), slippage {} bps, borrow {} bps/yr; {} shares",
         setup.costs.commission_bps,
         setup.costs.commission_per_share,
         setup.costs.commission_min,
         setup.costs.slippage_bps,
+        setup.costs.borrow_bps,
         if setup.fractional {
             "fractional"
         } else {
@@ -203,6 +206,9 @@ fn print_summary(
     println!("  max drawdown  {}", pct(s.max_drawdown));
     println!("  exposure      {}", pct(s.exposure));
     println!("  fees          {:.2}", s.fees_paid);
+    if s.borrow_paid > 0.0 {
+        println!("  borrow        {:.2}", s.borrow_paid);
+    }
     println!("  final equity  {:.6}", s.final_equity);
     if !result.halts.is_empty() || !result.failures.is_empty() || !result.refusals.is_empty() {
         println!(

@@ -180,6 +180,43 @@ impl RollingVwap {
     }
 }
 
+/// Volume-weighted average of the typical price since the start of the session (the UTC
+/// calendar day of the bar's timestamp): it restarts at the first bar of every day.
+#[derive(Debug, Clone, Default)]
+pub struct SessionVwap {
+    day: Option<i64>,
+    weighted: f64,
+    volume: f64,
+}
+
+impl SessionVwap {
+    /// A session VWAP.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a bar stamped `ts` (ms since the epoch, UTC).
+    pub fn update(&mut self, ts: i64, high: f64, low: f64, close: f64, volume: f64) -> Option<f64> {
+        let day = ts.div_euclid(DAY_MS);
+        if self.day != Some(day) {
+            *self = SessionVwap {
+                day: Some(day),
+                ..Self::default()
+            };
+        }
+        self.weighted += (high + low + close) / 3.0 * volume;
+        self.volume += volume;
+        self.value()
+    }
+
+    /// The current VWAP, once the session has traded some volume.
+    pub fn value(&self) -> Option<f64> {
+        (self.volume > 0.0).then(|| self.weighted / self.volume)
+    }
+}
+
+const DAY_MS: i64 = 86_400_000;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -228,6 +265,18 @@ mod tests {
             one.update(12.0, 9.0, 11.0, 5.0).unwrap_or(0.0),
             32.0 / 3.0
         ));
+    }
+
+    #[test]
+    fn session_vwap_restarts_each_day() {
+        // Day 0: typical 10 with volume 1, then 20 with volume 3: (10 + 60) / 4 = 17.5.
+        // Day 1 starts over: typical 30 with volume 2 is 30.
+        let mut vwap = SessionVwap::new();
+        let hour = 3_600_000;
+        assert_eq!(vwap.update(hour, 10.0, 10.0, 10.0, 1.0), Some(10.0));
+        assert_eq!(vwap.update(2 * hour, 20.0, 20.0, 20.0, 3.0), Some(17.5));
+        assert_eq!(vwap.update(DAY_MS + hour, 30.0, 30.0, 30.0, 2.0), Some(30.0));
+        assert_eq!(SessionVwap::new().update(0, 1.0, 1.0, 1.0, 0.0), None);
     }
 
     #[test]

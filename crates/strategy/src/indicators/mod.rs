@@ -17,12 +17,21 @@
 //!   sums). [`ZScore`]: `(x - mean) / sd` over the same window, including `x`.
 //! - [`RollingVwap`]: `sum(typical * volume) / sum(volume)` over the last `n` bars, with
 //!   `typical = (high + low + close) / 3`; `None` while the window's volume is zero.
+//!   [`SessionVwap`]: the same since the first bar of the bar's UTC day.
+//! - [`RollingExtreme`]: highest or lowest of the last `n` values and how many bars ago it
+//!   was (the latest among equals).
+//! - [`RollingOls`]: least squares `y = alpha + beta * x` over the last `n` points,
+//!   `beta = cov(x, y) / var(x)`; `None` while `x` does not vary.
 
 mod average;
 mod dispersion;
+mod extreme;
+mod regression;
 mod wilder;
 mod window;
 
-pub use average::{Ema, RollingVwap, Sma};
+pub use average::{Ema, RollingVwap, SessionVwap, Sma};
 pub use dispersion::{RollingStd, ZScore};
+pub use extreme::RollingExtreme;
+pub use regression::{OlsFit, RollingOls};
 pub use wilder::{Atr, Rsi};

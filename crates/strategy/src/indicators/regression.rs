@@ -1,0 +1,177 @@
+//! Rolling ordinary least squares of one series on another.
+
+use super::window::Window;
+
+/// The least-squares line `y = alpha + beta * x` through the last `n` points.
+///
+/// `beta = cov(x, y) / var(x)`, `alpha = mean(y) - beta * mean(x)`. The means and co-moments are
+/// kept with a sliding Welford update (add the new point, remove the one leaving), which does not
+/// cancel the large sums that log prices would give; after every lap of the window they are
+/// recomputed exactly from the window (two passes), so rounding never accumulates beyond `n`
+/// updates.
+#[derive(Debug, Clone)]
+pub struct RollingOls {
+    xs: Window,
+    ys: Window,
+    count: usize,
+    mean_x: f64,
+    mean_y: f64,
+    /// `sum((x - mean_x) * (y - mean_y))`.
+    cxy: f64,
+    /// `sum((x - mean_x)^2)`.
+    cxx: f64,
+}
+
+/// The fitted line.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct OlsFit {
+    /// Slope.
+    pub beta: f64,
+    /// Intercept.
+    pub alpha: f64,
+}
+
+impl RollingOls {
+    /// A fit over the last `n >= 2` points.
+    pub fn new(n: usize) -> Self {
+        assert!(n >= 2, "a regression needs at least two points");
+        RollingOls {
+            xs: Window::new(n),
+            ys: Window::new(n),
+            count: 0,
+            mean_x: 0.0,
+            mean_y: 0.0,
+            cxy: 0.0,
+            cxx: 0.0,
+        }
+    }
+
+    /// Adds the point `(x, y)`; the fit once `n` points are in and the `x` are not all equal.
+    #[inline]
+    pub fn update(&mut self, x: f64, y: f64) -> Option<OlsFit> {
+        let full = self.xs.is_full();
+        let old_x = self.xs.push(x);
+        let old_y = self.ys.push(y);
+        self.add(x, y);
+        if full {
+            if self.xs.at_lap() {
+                self.recompute();
+            } else {
+                self.remove(old_x, old_y);
+            }
+        }
+        self.fit()
+    }
+
+    #[inline]
+    fn add(&mut self, x: f64, y: f64) {
+        self.count += 1;
+        let k = self.count as f64;
+        let dx = x - self.mean_x;
+        self.mean_x += dx / k;
+        self.mean_y += (y - self.mean_y) / k;
+        self.cxy += dx * (y - self.mean_y);
+        self.cxx += dx * (x - self.mean_x);
+    }
+
+    /// The exact inverse of [`Self::add`] for a point already in.
+    #[inline]
+    fn remove(&mut self, x: f64, y: f64) {
+        let rest = (self.count - 1) as f64;
+        let mean_x = self.mean_x - (x - self.mean_x) / rest;
+        let mean_y = self.mean_y - (y - self.mean_y) / rest;
+        self.cxy -= (x - mean_x) * (y - self.mean_y);
+        self.cxx -= (x - mean_x) * (x - self.mean_x);
+        self.mean_x = mean_x;
+        self.mean_y = mean_y;
+        self.count -= 1;
+    }
+
+    #[inline(never)]
+    fn recompute(&mut self) {
+        let n = self.xs.capacity() as f64;
+        let (xs, ys) = (self.xs.values(), self.ys.values());
+        self.count = xs.len();
+        self.mean_x = xs.iter().sum::<f64>() / n;
+        self.mean_y = ys.iter().sum::<f64>() / n;
+        let (mx, my) = (self.mean_x, self.mean_y);
+        self.cxy = xs.iter().zip(ys).map(|(x, y)| (x - mx) * (y - my)).sum();
+        self.cxx = xs.iter().map(|x| (x - mx) * (x - mx)).sum();
+    }
+
+    /// The current fit, once ready.
+    #[inline]
+    pub fn fit(&self) -> Option<OlsFit> {
+        // An x that does not vary has no slope; a co-moment within rounding of zero is that.
+        let scale = self.mean_x.abs().max(1.0);
+        let floor = self.count as f64 * (scale * 1e-12).powi(2);
+        (self.xs.is_full() && self.cxx > floor).then(|| {
+            let beta = self.cxy / self.cxx;
+            OlsFit {
+                beta,
+                alpha: self.mean_y - beta * self.mean_x,
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn near(a: f64, b: f64) -> bool {
+        (a - b).abs() <= 1e-12 * a.abs().max(b.abs()).max(1.0)
+    }
+
+    #[test]
+    fn ols_by_hand() {
+        // x 1 2 3 4, y 2 4 5 4: means 2.5 and 3.75; sum dx*dy = 2.625 - 0.125 + 0.625 + 0.375
+        // = 3.5; sum dx^2 = 5; beta 0.7, alpha 3.75 - 0.7 * 2.5 = 2.0.
+        let mut ols = RollingOls::new(4);
+        let fits: Vec<_> = [(1.0, 2.0), (2.0, 4.0), (3.0, 5.0), (4.0, 4.0)]
+            .map(|(x, y)| ols.update(x, y))
+            .to_vec();
+        assert!(fits[..3].iter().all(Option::is_none));
+        let fit = fits[3].expect("full");
+        assert!(near(fit.beta, 0.7) && near(fit.alpha, 2.0), "{fit:?}");
+        // Slide in (5, 10): x 2 3 4 5, y 4 5 4 10; means 3.5 and 5.75; sum dx*dy = 2.625 + 0.375
+        // - 0.875 + 6.375 = 8.5; sum dx^2 = 5; beta 1.7, alpha 5.75 - 1.7 * 3.5 = -0.2.
+        let fit = ols.update(5.0, 10.0).expect("full");
+        assert!(near(fit.beta, 1.7) && near(fit.alpha, -0.2), "{fit:?}");
+    }
+
+    #[test]
+    fn flat_x_has_no_slope() {
+        let mut ols = RollingOls::new(3);
+        for y in [1.0, 2.0, 3.0] {
+            ols.update(7.25, y);
+        }
+        assert_eq!(ols.fit(), None);
+    }
+
+    #[test]
+    fn log_prices_over_many_laps_match_a_fresh_fit() {
+        // Log prices near 7 with small moves: the case where naive sums lose digits.
+        let n = 60;
+        let points: Vec<(f64, f64)> = (0..5_000u64)
+            .map(|i| {
+                let a = (i as f64 * 0.37).sin() * 0.02;
+                let b = (i as f64 * 0.11).cos() * 0.03;
+                (7.0 + a + b, 7.4 + 1.3 * a - 0.4 * b)
+            })
+            .collect();
+        let mut ols = RollingOls::new(n);
+        for (t, &(x, y)) in points.iter().enumerate() {
+            let got = ols.update(x, y);
+            if t + 1 >= n && t % 97 == 0 {
+                let w = &points[t + 1 - n..=t];
+                let mx = w.iter().map(|p| p.0).sum::<f64>() / n as f64;
+                let my = w.iter().map(|p| p.1).sum::<f64>() / n as f64;
+                let cxy: f64 = w.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
+                let cxx: f64 = w.iter().map(|p| (p.0 - mx) * (p.0 - mx)).sum();
+                let beta = got.expect("full").beta;
+                assert!((beta - cxy / cxx).abs() < 1e-9, "bar {t}: {beta} vs {}", cxy / cxx);
+            }
+        }
+    }
+}
