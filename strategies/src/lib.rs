@@ -5,11 +5,24 @@
 //! [`build`] hands the concrete strategy type to a [`StrategyVisitor`], so the engine's loop is
 //! compiled for each strategy and nothing is dispatched dynamically per bar.
 
+mod book;
+pub mod mean_reversion;
+pub mod momentum;
+pub mod pairs;
+pub mod rsi_divergence;
 pub mod sma_cross;
+pub mod volume_breakout;
+pub mod vwap;
 
 use gauntlet_strategy::{ParamError, ParamSpace, Params, Strategy};
 
+pub use mean_reversion::MeanReversion;
+pub use momentum::Momentum;
+pub use pairs::Pairs;
+pub use rsi_divergence::RsiDivergence;
 pub use sma_cross::SmaCross;
+pub use volume_breakout::VolumeBreakout;
+pub use vwap::Vwap;
 
 /// A strategy the catalog knows.
 #[derive(Debug, Clone, Copy)]
@@ -22,15 +35,72 @@ pub struct StrategyInfo {
     pub space: ParamSpace,
     /// Its rule in full: the module documentation, as the reports quote it.
     pub rule: &'static str,
+    /// Symbols it trades, from the first data file on (the others are ignored).
+    pub symbols: usize,
+    /// The win rate the desk claims for it, as a range `(low, high)` of fractions; `None` when
+    /// nobody claims one. (Kept here until the validation spec files carry the claims.)
+    pub claimed_win_rate: Option<(f64, f64)>,
 }
 
 /// Every strategy, by name.
-pub const CATALOG: &[StrategyInfo] = &[StrategyInfo {
-    name: sma_cross::NAME,
-    summary: sma_cross::SUMMARY,
-    space: sma_cross::SPACE,
-    rule: sma_cross::RULE,
-}];
+pub const CATALOG: &[StrategyInfo] = &[
+    StrategyInfo {
+        name: sma_cross::NAME,
+        summary: sma_cross::SUMMARY,
+        space: sma_cross::SPACE,
+        rule: sma_cross::RULE,
+        symbols: 1,
+        claimed_win_rate: None,
+    },
+    StrategyInfo {
+        name: vwap::NAME,
+        summary: vwap::SUMMARY,
+        space: vwap::SPACE,
+        rule: vwap::RULE,
+        symbols: 1,
+        claimed_win_rate: Some((0.58, 0.58)),
+    },
+    StrategyInfo {
+        name: momentum::NAME,
+        summary: momentum::SUMMARY,
+        space: momentum::SPACE,
+        rule: momentum::RULE,
+        symbols: 1,
+        claimed_win_rate: Some((0.61, 0.61)),
+    },
+    StrategyInfo {
+        name: rsi_divergence::NAME,
+        summary: rsi_divergence::SUMMARY,
+        space: rsi_divergence::SPACE,
+        rule: rsi_divergence::RULE,
+        symbols: 1,
+        claimed_win_rate: Some((0.85, 0.86)),
+    },
+    StrategyInfo {
+        name: volume_breakout::NAME,
+        summary: volume_breakout::SUMMARY,
+        space: volume_breakout::SPACE,
+        rule: volume_breakout::RULE,
+        symbols: 1,
+        claimed_win_rate: Some((0.90, 0.90)),
+    },
+    StrategyInfo {
+        name: mean_reversion::NAME,
+        summary: mean_reversion::SUMMARY,
+        space: mean_reversion::SPACE,
+        rule: mean_reversion::RULE,
+        symbols: 1,
+        claimed_win_rate: Some((0.65, 0.65)),
+    },
+    StrategyInfo {
+        name: pairs::NAME,
+        summary: pairs::SUMMARY,
+        space: pairs::SPACE,
+        rule: pairs::RULE,
+        symbols: 2,
+        claimed_win_rate: Some((0.68, 0.68)),
+    },
+];
 
 /// The catalog entry for `name`.
 pub fn info(name: &str) -> Result<&'static StrategyInfo, BuildError> {
@@ -59,6 +129,17 @@ pub enum BuildError {
     Params(#[from] ParamError),
 }
 
+/// Checks that strategy `name` accepts `params`, relations between them included (a fast window
+/// below the slow one...), without running anything.
+pub fn check(name: &str, params: &Params) -> Result<(), BuildError> {
+    struct Accept;
+    impl StrategyVisitor for Accept {
+        type Output = ();
+        fn visit<S: Strategy + Clone + 'static>(self, _: S) {}
+    }
+    build(name, params, Accept)
+}
+
 /// Builds strategy `name` from `params` and hands it to `visitor`.
 pub fn build<V: StrategyVisitor>(
     name: &str,
@@ -67,6 +148,12 @@ pub fn build<V: StrategyVisitor>(
 ) -> Result<V::Output, BuildError> {
     match info(name)?.name {
         sma_cross::NAME => Ok(visitor.visit(SmaCross::from_params(params)?)),
+        vwap::NAME => Ok(visitor.visit(Vwap::from_params(params)?)),
+        momentum::NAME => Ok(visitor.visit(Momentum::from_params(params)?)),
+        rsi_divergence::NAME => Ok(visitor.visit(RsiDivergence::from_params(params)?)),
+        volume_breakout::NAME => Ok(visitor.visit(VolumeBreakout::from_params(params)?)),
+        mean_reversion::NAME => Ok(visitor.visit(MeanReversion::from_params(params)?)),
+        pairs::NAME => Ok(visitor.visit(Pairs::from_params(params)?)),
         other => Err(BuildError::Unknown(other.to_string())),
     }
 }

@@ -54,8 +54,9 @@ pub struct StrategyRun {
     #[arg(long, default_value = "sma_cross")]
     pub strategy: String,
     /// Bar files, CSV or Parquet; several files are put on one clock as a panel (the first is
-    /// the symbol a single-symbol strategy trades).
-    #[arg(long, num_args = 1.., default_value = "data/sp500_daily.csv")]
+    /// the symbol a single-symbol strategy trades; pairs trades the first two) [default:
+    /// data/sp500_daily.csv, and data/nasdaq_daily.csv second for pairs].
+    #[arg(long, num_args = 1.., value_name = "FILE")]
     pub data: Vec<PathBuf>,
     /// A strategy parameter, name=value; repeat for several (e.g. --param fast=20).
     #[arg(long = "param", value_name = "NAME=VALUE")]

@@ -283,6 +283,14 @@ impl Params {
         }
     }
 
+    /// The choice `name`.
+    pub fn choice(&self, name: &str) -> Result<&'static str, ParamError> {
+        match self.get(name) {
+            Some(ParamValue::Choice(v)) => Ok(v),
+            _ => Err(ParamError::new(name, "expected one of its choices")),
+        }
+    }
+
     /// The flag `name`.
     pub fn flag(&self, name: &str) -> Result<bool, ParamError> {
         match self.get(name) {

@@ -20,8 +20,8 @@ use gauntlet_strategy::Strategy;
 use crate::args::BacktestArgs;
 use crate::output::{self, DataEntry, RunSetup};
 
-pub fn run(args: BacktestArgs) -> Result<()> {
-    let (info, params) = super::resolve_strategy(&args.run)?;
+pub fn run(mut args: BacktestArgs) -> Result<()> {
+    let (info, params) = super::resolve_strategy(&mut args.run)?;
     for (name, value) in [
         ("--commission-bps", args.commission_bps),
         ("--commission-per-share", args.commission_per_share),

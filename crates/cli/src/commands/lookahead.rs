@@ -11,8 +11,8 @@ use gauntlet_strategy::{BarColumns, Strategy};
 use super::CheckFailed;
 use crate::args::LookaheadArgs;
 
-pub fn run(args: LookaheadArgs) -> Result<()> {
-    let (info, params) = super::resolve_strategy(&args.run)?;
+pub fn run(mut args: LookaheadArgs) -> Result<()> {
+    let (info, params) = super::resolve_strategy(&mut args.run)?;
     if args.cuts == 0 {
         bail!("--cuts: expected at least 1");
     }

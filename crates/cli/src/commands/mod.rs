@@ -6,7 +6,9 @@ mod lookahead;
 mod strategies;
 mod synth;
 
-use anyhow::{Context, Result};
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
 use gauntlet_data::{BarSeries, LoadOptions, load_bars};
 use gauntlet_strategies::StrategyInfo;
 use gauntlet_strategy::Params;
@@ -29,13 +31,34 @@ pub fn run(cli: Cli) -> Result<()> {
     }
 }
 
-/// The catalog entry of the run's strategy and its parameters, checked.
-fn resolve_strategy(run: &StrategyRun) -> Result<(&'static StrategyInfo, Params)> {
+/// The shipped files, in the order the default runs use them.
+const SHIPPED_DATA: [&str; 2] = ["data/sp500_daily.csv", "data/nasdaq_daily.csv"];
+
+/// The catalog entry of the run's strategy and its parameters, checked (relations between
+/// parameters included); fills in the default data files, and checks there are enough.
+fn resolve_strategy(run: &mut StrategyRun) -> Result<(&'static StrategyInfo, Params)> {
     let info = gauntlet_strategies::info(&run.strategy)?;
     let params = info
         .space
         .parse_assignments(&run.params)
         .with_context(|| format!("strategy {}", info.name))?;
+    gauntlet_strategies::check(info.name, &params)?;
+    if run.data.is_empty() {
+        run.data = SHIPPED_DATA
+            .iter()
+            .take(info.symbols.max(1))
+            .map(PathBuf::from)
+            .collect();
+    }
+    if run.data.len() < info.symbols {
+        bail!(
+            "--data: {} trades {} symbols, one per file, but {} file{} given",
+            info.name,
+            info.symbols,
+            run.data.len(),
+            if run.data.len() == 1 { " was" } else { "s were" }
+        );
+    }
     Ok((info, params))
 }
 

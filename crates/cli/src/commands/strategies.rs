@@ -28,6 +28,21 @@ fn show(info: &StrategyInfo) -> Result<()> {
     let warmup = gauntlet_strategies::build(info.name, &info.space.defaults(), Warmup)?;
     println!("{}  {}", info.name, info.summary);
     println!("    warm-up {warmup} bars at the defaults");
+    if info.symbols > 1 {
+        println!(
+            "    trades {} symbols: the first {} --data files, in order",
+            info.symbols, info.symbols
+        );
+    }
+    if let Some((low, high)) = info.claimed_win_rate {
+        let pct = |v: f64| format!("{:.0}%", v * 100.0);
+        let claim = if low == high {
+            pct(low)
+        } else {
+            format!("{}-{}", pct(low), pct(high))
+        };
+        println!("    claimed win rate {claim} (the desk's claim, to be validated)");
+    }
     for spec in info.space.specs {
         println!(
             "    {:<12} {}  (default {}; {})",
