@@ -1,0 +1,1 @@
+//! `mean_reversion` by hand (to be written).

@@ -1,0 +1,1 @@
+//! `momentum` by hand (to be written).

@@ -1,0 +1,1 @@
+//! `pairs` by hand (to be written).

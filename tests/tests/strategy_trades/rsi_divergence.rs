@@ -1,0 +1,1 @@
+//! `rsi_divergence` by hand (to be written).

@@ -1,0 +1,1 @@
+//! `volume_breakout` by hand (to be written).

@@ -1,0 +1,1 @@
+//! `vwap` by hand (to be written).
