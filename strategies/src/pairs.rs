@@ -114,13 +114,7 @@ impl Pairs {
 
     /// A pair with a `beta_window`-bar hedge ratio and a `z_window`-bar z-score, entering past
     /// `z_in` and leaving within `z_out`, legs kept within `tolerance` of neutral.
-    pub fn new(
-        beta_window: usize,
-        z_window: usize,
-        z_in: f64,
-        z_out: f64,
-        tolerance: f64,
-    ) -> Self {
+    pub fn new(beta_window: usize, z_window: usize, z_in: f64, z_out: f64, tolerance: f64) -> Self {
         Pairs {
             ols: RollingOls::new(beta_window),
             z: ZScore::new(z_window),

@@ -103,7 +103,9 @@ impl RsiDivergence {
         if exit_rsi <= oversold {
             return Err(ParamError::new(
                 "oversold, exit_rsi",
-                format!("exit_rsi must exceed oversold, got oversold={oversold} exit_rsi={exit_rsi}"),
+                format!(
+                    "exit_rsi must exceed oversold, got oversold={oversold} exit_rsi={exit_rsi}"
+                ),
             ));
         }
         Ok(Self::new(
@@ -188,10 +190,8 @@ impl Strategy for RsiDivergence {
                 let h = t - 1 - high_age;
                 let (rsi_j, rsi_h) = (self.rsi_at(j), self.rsi_at(h));
                 let bullish = close < low && rsi > rsi_j && rsi_j < self.oversold;
-                let bearish = self.long_short
-                    && close > high
-                    && rsi < rsi_h
-                    && rsi_h > 100.0 - self.oversold;
+                let bearish =
+                    self.long_short && close > high && rsi < rsi_h && rsi_h > 100.0 - self.oversold;
                 if bullish || bearish {
                     let held = Held {
                         long: bullish,

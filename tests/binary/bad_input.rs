@@ -145,6 +145,85 @@ fn bad_parameters_are_named() {
 }
 
 #[test]
+fn bad_parameters_of_every_strategy_are_named_with_their_range() {
+    let sp500 = "data/sp500_daily.csv";
+    let err = refused(
+        sp500,
+        &["--strategy", "momentum", "--param", "threshold=-0.1"],
+    );
+    assert!(
+        err.contains(
+            "parameter 'threshold': expected a number in 0..=0.2 (grid step 0.01), got -0.1"
+        ),
+        "{err}"
+    );
+    let err = refused(sp500, &["--strategy", "vwap", "--param", "anchor=weekly"]);
+    assert!(
+        err.contains("parameter 'anchor': expected one of: rolling, session, got 'weekly'"),
+        "{err}"
+    );
+    let err = refused(
+        sp500,
+        &[
+            "--strategy",
+            "rsi_divergence",
+            "--param",
+            "oversold=45",
+            "--param",
+            "exit_rsi=40",
+        ],
+    );
+    assert!(
+        err.contains("exit_rsi must exceed oversold, got oversold=45 exit_rsi=40"),
+        "{err}"
+    );
+    let err = refused(
+        sp500,
+        &["--strategy", "volume_breakout", "--param", "lookback=2"],
+    );
+    assert!(
+        err.contains("parameter 'lookback': expected an integer in 5..=200"),
+        "{err}"
+    );
+    let err = refused(
+        sp500,
+        &[
+            "--strategy",
+            "mean_reversion",
+            "--param",
+            "window=20",
+            "--param",
+            "zentry=2",
+        ],
+    );
+    assert!(
+        err.contains("parameter 'zentry': unknown parameter (mean_reversion takes: window, z_entry, stop, long_short)"),
+        "{err}"
+    );
+    // pairs: z_out must be below z_in, and two files are needed.
+    let err = refused(
+        sp500,
+        &[
+            "--strategy",
+            "pairs",
+            "--param",
+            "z_in=1",
+            "--param",
+            "z_out=1.5",
+        ],
+    );
+    assert!(
+        err.contains("z_out must be below z_in, got z_in=1 z_out=1.5"),
+        "{err}"
+    );
+    let err = refused(sp500, &["--strategy", "pairs"]);
+    assert!(
+        err.contains("--data: pairs trades 2 symbols, one per file, but 1 file was given"),
+        "{err}"
+    );
+}
+
+#[test]
 fn data_check_lists_every_problem_and_exits_2() {
     let run = gauntlet(&[
         "data",

@@ -21,6 +21,10 @@ fn usage_errors_exit_2() {
     assert_eq!(run.status.code(), Some(2));
 }
 
+fn text_of_listing() -> String {
+    stdout(&gauntlet(&["strategies"]))
+}
+
 #[test]
 fn strategies_lists_parameters_and_warmup() {
     let run = gauntlet(&["strategies"]);
@@ -43,6 +47,24 @@ fn strategies_lists_parameters_and_warmup() {
         text.contains("crosses strictly above the slow one"),
         "{text}"
     );
+    for name in [
+        "vwap",
+        "momentum",
+        "rsi_divergence",
+        "volume_breakout",
+        "mean_reversion",
+        "pairs",
+    ] {
+        assert!(text_of_listing().contains(name), "{name} not listed");
+    }
+    let listing = text_of_listing();
+    assert!(listing.contains("claimed win rate 85-86%"), "{listing}");
+    assert!(
+        listing.contains("trades 2 symbols: the first 2 --data files, in order"),
+        "{listing}"
+    );
+    let run = gauntlet(&["strategies", "pairs"]);
+    assert!(stdout(&run).contains("Neutrality."), "{}", stdout(&run));
     let run = gauntlet(&["strategies", "nope"]);
     assert_eq!(run.status.code(), Some(2));
 }
@@ -100,6 +122,45 @@ fn synth_writes_the_same_bars_for_the_same_seed_as_csv_and_parquet() {
     ]);
     assert!(run.status.success());
     assert!(!stdout(&run).contains(&fingerprints[0]));
+}
+
+/// Every strategy of the catalog with its defaults on the shipped data (pairs on the S&P 500
+/// and the Nasdaq, its default files) trades.
+#[test]
+fn every_strategy_trades_on_the_shipped_data_with_its_defaults() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for name in [
+        "sma_cross",
+        "vwap",
+        "momentum",
+        "rsi_divergence",
+        "volume_breakout",
+        "mean_reversion",
+        "pairs",
+    ] {
+        let out = dir.path().join(name);
+        let run = gauntlet(&[
+            "backtest",
+            "--strategy",
+            name,
+            "--out",
+            out.to_str().expect("utf-8"),
+        ]);
+        assert!(run.status.success(), "{name}: {}", stderr(&run));
+        let trades = read_csv(&out.join("trades.csv"));
+        assert!(!trades.is_empty(), "{name} made no trade");
+        let symbols: std::collections::BTreeSet<&str> =
+            trades.iter().map(|t| t["symbol"].as_str()).collect();
+        if name == "pairs" {
+            assert_eq!(
+                symbols.into_iter().collect::<Vec<_>>(),
+                ["nasdaq_daily", "sp500_daily"]
+            );
+            assert!(trades.iter().any(|t| t["side"] == "short"));
+        } else {
+            assert_eq!(symbols.into_iter().collect::<Vec<_>>(), ["sp500_daily"]);
+        }
+    }
 }
 
 #[test]

@@ -1,8 +1,9 @@
 //! The look-ahead guard catches a strategy that peeks at the future and passes honest ones.
 
-use gauntlet_engine::series_columns;
-use gauntlet_strategies::SmaCross;
-use gauntlet_strategy::lookahead::{check_lookahead, evenly_spaced_cuts};
+use gauntlet_data::Panel;
+use gauntlet_engine::{panel_columns, series_columns};
+use gauntlet_strategies::{CATALOG, SmaCross, StrategyVisitor};
+use gauntlet_strategy::lookahead::{LookaheadReport, check_lookahead, evenly_spaced_cuts};
 use gauntlet_strategy::{BarColumns, BarContext, Direction, Intents, Strategy, StrategyError};
 use gauntlet_tests::shipped;
 
@@ -59,5 +60,49 @@ fn sma_cross_passes_on_the_shipped_data() {
             SmaCross::new(fast, slow, long_short)
         });
         assert!(report.passed(), "{report:?}");
+    }
+}
+
+struct Guard<'a> {
+    columns: &'a [BarColumns<'a>],
+    cuts: &'a [usize],
+}
+
+impl StrategyVisitor for Guard<'_> {
+    type Output = LookaheadReport;
+    fn visit<S: Strategy + Clone + 'static>(self, strategy: S) -> LookaheadReport {
+        check_lookahead(self.columns, self.cuts, |_: &[BarColumns<'_>]| {
+            strategy.clone()
+        })
+    }
+}
+
+/// Every strategy of the catalog, at its defaults and with shorts allowed where it has the
+/// choice, on the S&P 500 (and the Nasdaq second, for the strategies that trade two symbols).
+#[test]
+fn every_strategy_passes_on_the_shipped_data() {
+    let files = ["sp500_daily.csv", "nasdaq_daily.csv"];
+    for info in CATALOG {
+        let series = files[..info.symbols].iter().map(|f| shipped(f)).collect();
+        let panel = Panel::align(series).expect("shipped files align");
+        let columns = panel_columns(&panel);
+        let cuts = evenly_spaced_cuts(panel.len(), 25);
+        let mut points = vec![Vec::new()];
+        if info.space.spec("long_short").is_some() {
+            points.push(vec!["long_short=true"]);
+        }
+        for assignments in points {
+            let params = info
+                .space
+                .parse_assignments(&assignments)
+                .expect("valid parameters");
+            let guard = Guard {
+                columns: &columns,
+                cuts: &cuts,
+            };
+            let report = gauntlet_strategies::build(info.name, &params, guard).expect("builds");
+            assert_eq!(report.cuts.len(), 25);
+            assert!(report.passed(), "{} {params}: {report:?}", info.name);
+        }
     }
 }

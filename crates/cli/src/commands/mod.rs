@@ -56,7 +56,11 @@ fn resolve_strategy(run: &mut StrategyRun) -> Result<(&'static StrategyInfo, Par
             info.name,
             info.symbols,
             run.data.len(),
-            if run.data.len() == 1 { " was" } else { "s were" }
+            if run.data.len() == 1 {
+                " was"
+            } else {
+                "s were"
+            }
         );
     }
     Ok((info, params))

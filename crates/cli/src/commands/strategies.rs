@@ -39,7 +39,7 @@ fn show(info: &StrategyInfo) -> Result<()> {
         let claim = if low == high {
             pct(low)
         } else {
-            format!("{}-{}", pct(low), pct(high))
+            format!("{:.0}-{}", low * 100.0, pct(high))
         };
         println!("    claimed win rate {claim} (the desk's claim, to be validated)");
     }

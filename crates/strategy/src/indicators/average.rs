@@ -275,7 +275,10 @@ mod tests {
         let hour = 3_600_000;
         assert_eq!(vwap.update(hour, 10.0, 10.0, 10.0, 1.0), Some(10.0));
         assert_eq!(vwap.update(2 * hour, 20.0, 20.0, 20.0, 3.0), Some(17.5));
-        assert_eq!(vwap.update(DAY_MS + hour, 30.0, 30.0, 30.0, 2.0), Some(30.0));
+        assert_eq!(
+            vwap.update(DAY_MS + hour, 30.0, 30.0, 30.0, 2.0),
+            Some(30.0)
+        );
         assert_eq!(SessionVwap::new().update(0, 1.0, 1.0, 1.0, 0.0), None);
     }
 

@@ -77,9 +77,7 @@ impl RollingExtreme {
         if self.seen < self.n {
             return None;
         }
-        self.queue
-            .front()
-            .map(|&(at, x)| (x, self.seen - 1 - at))
+        self.queue.front().map(|&(at, x)| (x, self.seen - 1 - at))
     }
 
     /// The window length `n`.

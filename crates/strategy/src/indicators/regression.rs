@@ -170,7 +170,11 @@ mod tests {
                 let cxy: f64 = w.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
                 let cxx: f64 = w.iter().map(|p| (p.0 - mx) * (p.0 - mx)).sum();
                 let beta = got.expect("full").beta;
-                assert!((beta - cxy / cxx).abs() < 1e-9, "bar {t}: {beta} vs {}", cxy / cxx);
+                assert!(
+                    (beta - cxy / cxx).abs() < 1e-9,
+                    "bar {t}: {beta} vs {}",
+                    cxy / cxx
+                );
             }
         }
     }
