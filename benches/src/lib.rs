@@ -9,7 +9,14 @@ pub const HEADLINE_BARS: usize = 10_000_000;
 /// `bars` one-minute synthetic bars, seed 42: what `gauntlet synth --bars N --seed 42
 /// --interval minute` writes.
 pub fn minute_bars(bars: usize) -> BarSeries {
-    let mut spec = SynthSpec::daily(bars, 42);
+    minute_bars_seeded(bars, 42)
+}
+
+/// `bars` one-minute synthetic bars from `seed`, named `synth-<seed>`.
+pub fn minute_bars_seeded(bars: usize, seed: u64) -> BarSeries {
+    let mut spec = SynthSpec::daily(bars, seed);
     spec.interval = Interval::Minute;
-    generate(&spec)
+    let mut series = generate(&spec);
+    series.set_symbol(format!("synth-{seed}"));
+    series
 }
