@@ -82,3 +82,48 @@ fn live_stepping_matches_through_halts() {
         "the case should reach the halts it is meant to test"
     );
 }
+
+/// `pairs` on the two shipped files, fed one bar of each at a time: the same fills as the
+/// batch run, borrow and the neutrality cuts included.
+#[test]
+fn live_stepping_matches_for_a_two_symbol_pair() {
+    let history = [shipped("sp500_daily.csv"), shipped("nasdaq_daily.csv")];
+    let strategy = || {
+        gauntlet_strategies::Pairs::from_params(&gauntlet_strategies::pairs::SPACE.defaults())
+            .expect("defaults")
+    };
+    let broker = SimulatedBroker::new(COSTS);
+    let panel = Panel::align(history.to_vec()).expect("same dates");
+    let batch = run_backtest(
+        &panel,
+        strategy(),
+        broker,
+        RiskConfig::unlimited(),
+        EngineConfig::default(),
+    );
+    let mut engine = Engine::new(
+        strategy(),
+        broker,
+        RiskConfig::unlimited(),
+        EngineConfig::default(),
+        2,
+        0,
+    );
+    let mut live = [
+        BarSeries::new(history[0].symbol()),
+        BarSeries::new(history[1].symbol()),
+    ];
+    for t in 0..panel.len() {
+        for (series, full) in live.iter_mut().zip(&history) {
+            series.push(full.bar(t));
+        }
+        let cols = [series_columns(&live[0]), series_columns(&live[1])];
+        let bars = BarSet {
+            columns: &cols,
+            present: &[None, None],
+        };
+        engine.step(&bars, t);
+    }
+    assert!(batch.fills.iter().any(|f| f.symbol == 1));
+    assert_eq!(engine.fills(), batch.fills.as_slice());
+}
