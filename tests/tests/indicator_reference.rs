@@ -34,7 +34,11 @@ fn rolling_beta_and_spread_zscore_match_python_statistics() {
         if let Some(&(_, beta, alpha)) = expected.iter().find(|e| e.0 == t) {
             let fit = fit.expect("a full window");
             assert!((fit.beta - beta).abs() < 1e-9, "bar {t}: beta {}", fit.beta);
-            assert!((fit.alpha - alpha).abs() < 1e-8, "bar {t}: alpha {}", fit.alpha);
+            assert!(
+                (fit.alpha - alpha).abs() < 1e-8,
+                "bar {t}: alpha {}",
+                fit.alpha
+            );
         }
         if let Some(fit) = fit {
             last_z = z.update(y - fit.beta * x);
