@@ -42,7 +42,7 @@ fn legs_are_held_together_and_stay_neutral() {
     let mut held = [0.0f64; 2];
     let mut fills = result.fills.iter().peekable();
     let (mut both, mut worst, mut cuts) = (0usize, 0.0f64, 0usize);
-    for t in 0..panel.len() {
+    for (t, (close_a, close_b)) in closes[0].iter().zip(closes[1]).enumerate() {
         let mut entered = [None, None];
         while let Some(f) = fills.next_if(|f| f.bar == t) {
             let before = held[f.symbol];
@@ -69,7 +69,7 @@ fn legs_are_held_together_and_stay_neutral() {
         }
         assert!(held[0] * held[1] < 0.0, "bar {t}: legs on the same side");
         both += 1;
-        let values = [held[0] * closes[0][t], held[1] * closes[1][t]];
+        let values = [held[0] * close_a, held[1] * close_b];
         let net = (values[0] + values[1]).abs() / (values[0].abs() + values[1].abs());
         worst = worst.max(net);
         assert!(
