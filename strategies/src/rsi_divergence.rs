@@ -86,8 +86,9 @@ pub struct RsiDivergence {
     period: usize,
     lows: RollingExtreme,
     highs: RollingExtreme,
-    /// The RSI of the last `lookback` bars, bar `j` at `j % lookback`.
+    /// The RSI of the last `lookback` bars, in a ring; the current bar's goes at `slot`.
     history: Vec<f64>,
+    slot: usize,
     oversold: f64,
     exit_rsi: f64,
     max_hold: usize,
@@ -133,6 +134,7 @@ impl RsiDivergence {
             lows: RollingExtreme::lowest(lookback),
             highs: RollingExtreme::highest(lookback),
             history: vec![f64::NAN; lookback],
+            slot: 0,
             oversold,
             exit_rsi,
             max_hold,
@@ -141,8 +143,25 @@ impl RsiDivergence {
         }
     }
 
-    fn rsi_at(&self, bar: usize) -> f64 {
-        self.history[bar % self.history.len()]
+    /// The RSI `back` bars before the current one (`1..=lookback`).
+    #[inline]
+    fn rsi_back(&self, back: usize) -> f64 {
+        let slot = if self.slot >= back {
+            self.slot - back
+        } else {
+            self.slot + self.history.len() - back
+        };
+        self.history[slot]
+    }
+
+    /// Stores the current bar's RSI and moves the ring on.
+    #[inline]
+    fn record(&mut self, rsi: f64) {
+        self.history[self.slot] = rsi;
+        self.slot += 1;
+        if self.slot == self.history.len() {
+            self.slot = 0;
+        }
     }
 }
 
@@ -166,13 +185,11 @@ impl Strategy for RsiDivergence {
         self.lows.push(close);
         self.highs.push(close);
         let ready = t >= self.warmup();
-        let lookback = self.history.len();
         let (Some(rsi), Some((low, low_age)), Some((high, high_age)), true) =
             (rsi, low, high, ready)
         else {
-            if let Some(rsi) = rsi {
-                self.history[t % lookback] = rsi;
-            }
+            // Bars before the RSI starts keep their slot (NaN) so the ring stays on the clock.
+            self.record(rsi.unwrap_or(f64::NAN));
             return Ok(());
         };
         match self.held {
@@ -186,9 +203,8 @@ impl Strategy for RsiDivergence {
                 }
             }
             None => {
-                let j = t - 1 - low_age;
-                let h = t - 1 - high_age;
-                let (rsi_j, rsi_h) = (self.rsi_at(j), self.rsi_at(h));
+                // The earlier low was `1 + low_age` bars ago (its age counts from the last bar).
+                let (rsi_j, rsi_h) = (self.rsi_back(1 + low_age), self.rsi_back(1 + high_age));
                 let bullish = close < low && rsi > rsi_j && rsi_j < self.oversold;
                 let bearish =
                     self.long_short && close > high && rsi < rsi_h && rsi_h > 100.0 - self.oversold;
@@ -202,7 +218,7 @@ impl Strategy for RsiDivergence {
                 }
             }
         }
-        self.history[t % lookback] = rsi;
+        self.record(rsi);
         Ok(())
     }
 }

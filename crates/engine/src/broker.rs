@@ -53,8 +53,13 @@ pub trait Broker {
     fn try_fill(&mut self, order: &Order, bar: &BarPrices, cash: f64, position: f64)
     -> FillOutcome;
 
+    /// Whether short positions pay a borrow fee at all (the engine skips the accrual when not).
+    fn charges_borrow(&self) -> bool {
+        false
+    }
+
     /// The borrow fee of a short position worth `value` (at the close) held `elapsed_ms`.
-    /// None by default: a broker that charges one says so.
+    /// None by default: a broker that charges one says so in [`Broker::charges_borrow`].
     #[inline]
     fn borrow_fee(&self, value: f64, elapsed_ms: i64) -> f64 {
         let _ = (value, elapsed_ms);
@@ -117,6 +122,10 @@ impl SimulatedBroker {
 }
 
 impl Broker for SimulatedBroker {
+    fn charges_borrow(&self) -> bool {
+        self.costs.borrow_bps > 0.0
+    }
+
     #[inline]
     fn borrow_fee(&self, value: f64, elapsed_ms: i64) -> f64 {
         self.costs.borrow_fee(value, elapsed_ms)

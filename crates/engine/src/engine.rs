@@ -87,6 +87,8 @@ pub struct Engine<S: Strategy, B: Broker> {
     open_positions: usize,
     /// Whether the risk config places protective stops.
     has_stops: bool,
+    /// Whether the broker charges shorts a borrow fee.
+    charges_borrow: bool,
     next_id: u64,
     pub(crate) equity: Vec<f64>,
     pub(crate) exposed_bars: usize,
@@ -106,6 +108,7 @@ impl<S: Strategy, B: Broker> Engine<S, B> {
         symbols: usize,
         bars: usize,
     ) -> Self {
+        let charges_borrow = broker.charges_borrow();
         Engine {
             strategy,
             broker,
@@ -119,6 +122,7 @@ impl<S: Strategy, B: Broker> Engine<S, B> {
             marks: vec![0.0; symbols],
             open_positions: 0,
             has_stops: risk.stop_loss_pct.is_some(),
+            charges_borrow,
             next_id: 0,
             equity: Vec::with_capacity(bars),
             exposed_bars: 0,
@@ -145,7 +149,7 @@ impl<S: Strategy, B: Broker> Engine<S, B> {
 
         // 2. Shorts pay their borrow for the interval ending at this close; mark to the
         // close; the risk manager may halt.
-        if self.open_positions > 0 && t > 0 {
+        if self.charges_borrow && self.open_positions > 0 && t > 0 {
             self.charge_borrow(bars, t, ts);
         }
         let equity = if let [mark] = self.marks.as_mut_slice() {

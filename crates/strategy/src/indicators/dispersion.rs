@@ -6,7 +6,9 @@ use super::window::Window;
 #[derive(Debug, Clone)]
 pub struct RollingStd {
     window: Window,
-    ddof: usize,
+    /// `1 / n` and `1 / (n - ddof)`, so that a full window's update has no division.
+    inv_n: f64,
+    inv_dof: f64,
     mean: f64,
     m2: f64,
 }
@@ -29,7 +31,8 @@ impl RollingStd {
     fn with_ddof(n: usize, ddof: usize) -> Self {
         RollingStd {
             window: Window::new(n),
-            ddof,
+            inv_n: 1.0 / n as f64,
+            inv_dof: 1.0 / (n - ddof) as f64,
             mean: 0.0,
             m2: 0.0,
         }
@@ -42,8 +45,7 @@ impl RollingStd {
         let old = self.window.push(x);
         if was_full {
             // Sliding Welford: replace `old` by `x` in a full window.
-            let n = self.window.capacity() as f64;
-            let mean = self.mean + (x - old) / n;
+            let mean = self.mean + (x - old) * self.inv_n;
             self.m2 += (x - old) * (x - mean + old - self.mean);
             self.mean = mean;
         } else {
@@ -57,10 +59,9 @@ impl RollingStd {
 
     /// The current standard deviation, once ready.
     pub fn value(&self) -> Option<f64> {
-        let n = self.window.capacity();
         self.window
             .is_full()
-            .then(|| (self.m2.max(0.0) / (n - self.ddof) as f64).sqrt())
+            .then(|| (self.m2.max(0.0) * self.inv_dof).sqrt())
     }
 
     /// The current mean of the window, once ready.

@@ -2,18 +2,25 @@
 
 use super::window::Window;
 
+/// Updates of a full window between two exact recomputations of a [`RollingOls`].
+const EXACT_EVERY: usize = 1024;
+
 /// The least-squares line `y = alpha + beta * x` through the last `n` points.
 ///
 /// `beta = cov(x, y) / var(x)`, `alpha = mean(y) - beta * mean(x)`. The means and co-moments are
-/// kept with a sliding Welford update (add the new point, remove the one leaving), which does not
-/// cancel the large sums that log prices would give; after every lap of the window they are
-/// recomputed exactly from the window (two passes), so rounding never accumulates beyond `n`
-/// updates.
+/// kept in deviations from the mean, which does not cancel the large sums that log prices would
+/// give: Welford's update while the window fills, then a sliding update that replaces the point
+/// leaving, `(xo, yo)`, by the new one, `(x, y)`: with `dx = x - xo`, `dy = y - yo`,
+/// `Cxy += (xo - mean_x) dy + (yo - mean_y) dx + dx dy (1 - 1/n)` (the means before the update),
+/// then `mean += d / n`. At the first lap of the window after every 1024 updates everything is
+/// recomputed exactly from the window (two passes), so rounding never builds up.
 #[derive(Debug, Clone)]
 pub struct RollingOls {
     xs: Window,
     ys: Window,
     count: usize,
+    inv_n: f64,
+    since_exact: usize,
     mean_x: f64,
     mean_y: f64,
     /// `sum((x - mean_x) * (y - mean_y))`.
@@ -39,6 +46,8 @@ impl RollingOls {
             xs: Window::new(n),
             ys: Window::new(n),
             count: 0,
+            inv_n: 1.0 / n as f64,
+            since_exact: 0,
             mean_x: 0.0,
             mean_y: 0.0,
             cxy: 0.0,
@@ -52,15 +61,30 @@ impl RollingOls {
         let full = self.xs.is_full();
         let old_x = self.xs.push(x);
         let old_y = self.ys.push(y);
-        self.add(x, y);
-        if full {
-            if self.xs.at_lap() {
+        if !full {
+            self.add(x, y);
+        } else {
+            self.since_exact += 1;
+            if self.since_exact >= EXACT_EVERY && self.xs.at_lap() {
                 self.recompute();
+                self.since_exact = 0;
             } else {
-                self.remove(old_x, old_y);
+                self.replace(old_x, old_y, x, y);
             }
         }
         self.fit()
+    }
+
+    /// Replaces `(xo, yo)` by `(x, y)` in a full window.
+    #[inline]
+    fn replace(&mut self, xo: f64, yo: f64, x: f64, y: f64) {
+        let (dx, dy) = (x - xo, y - yo);
+        let shrink = 1.0 - self.inv_n;
+        let (ex, ey) = (xo - self.mean_x, yo - self.mean_y);
+        self.cxy += ex * dy + ey * dx + dx * dy * shrink;
+        self.cxx += 2.0 * ex * dx + dx * dx * shrink;
+        self.mean_x += dx * self.inv_n;
+        self.mean_y += dy * self.inv_n;
     }
 
     #[inline]
@@ -72,19 +96,6 @@ impl RollingOls {
         self.mean_y += (y - self.mean_y) / k;
         self.cxy += dx * (y - self.mean_y);
         self.cxx += dx * (x - self.mean_x);
-    }
-
-    /// The exact inverse of [`Self::add`] for a point already in.
-    #[inline]
-    fn remove(&mut self, x: f64, y: f64) {
-        let rest = (self.count - 1) as f64;
-        let mean_x = self.mean_x - (x - self.mean_x) / rest;
-        let mean_y = self.mean_y - (y - self.mean_y) / rest;
-        self.cxy -= (x - mean_x) * (y - self.mean_y);
-        self.cxx -= (x - mean_x) * (x - self.mean_x);
-        self.mean_x = mean_x;
-        self.mean_y = mean_y;
-        self.count -= 1;
     }
 
     #[inline(never)]

@@ -5,6 +5,9 @@
 #[derive(Debug, Clone)]
 struct WilderAverage {
     n: usize,
+    /// `(n - 1) / n` and `1 / n`: the smoothing as two multiplications, no division a bar.
+    keep: f64,
+    weight: f64,
     seen: usize,
     sum: f64,
     value: Option<f64>,
@@ -15,6 +18,8 @@ impl WilderAverage {
         assert!(n > 0, "a Wilder average needs a period of at least 1");
         WilderAverage {
             n,
+            keep: (n - 1) as f64 / n as f64,
+            weight: 1.0 / n as f64,
             seen: 0,
             sum: 0.0,
             value: None,
@@ -23,14 +28,13 @@ impl WilderAverage {
 
     #[inline]
     fn update(&mut self, x: f64) -> Option<f64> {
-        let n = self.n as f64;
         match self.value {
-            Some(v) => self.value = Some((v * (n - 1.0) + x) / n),
+            Some(v) => self.value = Some(v * self.keep + x * self.weight),
             None => {
                 self.sum += x;
                 self.seen += 1;
                 if self.seen == self.n {
-                    self.value = Some(self.sum / n);
+                    self.value = Some(self.sum / self.n as f64);
                 }
             }
         }
@@ -79,7 +83,8 @@ fn rsi(gain: f64, loss: f64) -> f64 {
     if loss == 0.0 {
         if gain == 0.0 { 50.0 } else { 100.0 }
     } else {
-        100.0 - 100.0 / (1.0 + gain / loss)
+        // 100 - 100 / (1 + gain / loss), with one division instead of two.
+        100.0 * gain / (gain + loss)
     }
 }
 
