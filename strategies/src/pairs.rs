@@ -1,6 +1,6 @@
 #![doc = include_str!("pairs.md")]
 
-use gauntlet_strategy::indicators::{RollingOls, ZScore};
+use gauntlet_strategy::indicators::{RollingOls, RollingStd};
 use gauntlet_strategy::{
     BarContext, Direction, Intents, ParamError, ParamKind, ParamSpace, ParamSpec, ParamValue,
     Params, Strategy, StrategyError,
@@ -82,7 +82,8 @@ pub const SPACE: ParamSpace = ParamSpace {
 #[derive(Debug, Clone)]
 pub struct Pairs {
     ols: RollingOls,
-    z: ZScore,
+    /// Mean and variance of the last `z_window` spreads: `z = (spread - mean) / sqrt(var)`.
+    spreads: RollingStd,
     beta_window: usize,
     z_window: usize,
     z_in: f64,
@@ -117,7 +118,7 @@ impl Pairs {
     pub fn new(beta_window: usize, z_window: usize, z_in: f64, z_out: f64, tolerance: f64) -> Self {
         Pairs {
             ols: RollingOls::new(beta_window),
-            z: ZScore::new(z_window),
+            spreads: RollingStd::population(z_window),
             beta_window,
             z_window,
             z_in,
@@ -180,15 +181,26 @@ impl Strategy for Pairs {
         let Some(fit) = self.ols.update(x, y) else {
             return Ok(());
         };
-        let Some(z) = self.z.update(y - fit.beta * x) else {
+        let spread = y - fit.beta * x;
+        self.spreads.update(spread);
+        let (Some(mean), Some(var)) = (self.spreads.mean(), self.spreads.variance()) else {
             return Ok(());
         };
+        if var <= 0.0 {
+            return Ok(());
+        }
+        // The z-score against a threshold k, compared as squares: |z| > k is
+        // dev^2 > k^2 var. The same decisions as dividing by the standard deviation, without
+        // a square root and a division every bar.
+        let dev = spread - mean;
+        let beyond = |k: f64| dev * dev > k * k * var;
         match self.held {
             Some(long_a) => {
+                // Long the spread exits once z >= -z_out, short once z <= z_out.
                 let back = if long_a {
-                    z >= -self.z_out
+                    dev >= 0.0 || !beyond(self.z_out)
                 } else {
-                    z <= self.z_out
+                    dev <= 0.0 || !beyond(self.z_out)
                 };
                 if back {
                     self.held = None;
@@ -199,13 +211,10 @@ impl Strategy for Pairs {
                 }
             }
             None => {
-                let long_a = if z < -self.z_in {
-                    true
-                } else if z > self.z_in {
-                    false
-                } else {
+                if !beyond(self.z_in) {
                     return Ok(());
-                };
+                }
+                let long_a = dev < 0.0;
                 self.held = Some(long_a);
                 let (a_side, b_side) = if long_a {
                     (Direction::Long, Direction::Short)

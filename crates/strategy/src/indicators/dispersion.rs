@@ -64,6 +64,15 @@ impl RollingStd {
             .then(|| (self.m2.max(0.0) * self.inv_dof).sqrt())
     }
 
+    /// The current variance (the square of [`RollingStd::value`]), once ready: for callers
+    /// that compare squares and need no square root.
+    #[inline]
+    pub fn variance(&self) -> Option<f64> {
+        self.window
+            .is_full()
+            .then(|| self.m2.max(0.0) * self.inv_dof)
+    }
+
     /// The current mean of the window, once ready.
     pub fn mean(&self) -> Option<f64> {
         self.window.is_full().then_some(self.mean)
