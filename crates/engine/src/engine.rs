@@ -160,10 +160,16 @@ impl<S: Strategy, B: Broker> Engine<S, B> {
             std::hint::black_box(bars.columns[0].open[t]);
             self.portfolio.cash() + self.portfolio.quantities()[0] * *mark
         } else {
-            for (symbol, mark) in self.marks.iter_mut().enumerate() {
-                *mark = bars.columns[symbol].close[t];
+            // Marks and equity in one pass, summed as `Portfolio::equity` sums them.
+            let mut held = 0.0;
+            let quantities = self.portfolio.quantities();
+            for ((mark, columns), &quantity) in
+                self.marks.iter_mut().zip(bars.columns).zip(quantities)
+            {
+                *mark = columns.close[t];
+                held += quantity * *mark;
             }
-            self.portfolio.equity(&self.marks)
+            self.portfolio.cash() + held
         };
         self.equity.push(equity);
         if self.open_positions > 0 {
