@@ -14,7 +14,8 @@ pub mod sma_cross;
 pub mod volume_breakout;
 pub mod vwap;
 
-use gauntlet_strategy::{ParamError, ParamSpace, Params, Strategy};
+use gauntlet_strategy::lookahead::{LookaheadReport, check_lookahead};
+use gauntlet_strategy::{BarColumns, ParamError, ParamSpace, Params, Strategy};
 
 pub use mean_reversion::MeanReversion;
 pub use momentum::Momentum;
@@ -156,4 +157,27 @@ pub fn build<V: StrategyVisitor>(
         pairs::NAME => Ok(visitor.visit(Pairs::from_params(params)?)),
         other => Err(BuildError::Unknown(other.to_string())),
     }
+}
+
+/// The look-ahead guard on strategy `name` with `params`, over `columns` (one per symbol, on one
+/// clock) at the cut points `cuts`; every run starts from a fresh copy of the built strategy.
+pub fn lookahead(
+    name: &str,
+    params: &Params,
+    columns: &[BarColumns<'_>],
+    cuts: &[usize],
+) -> Result<LookaheadReport, BuildError> {
+    struct Guard<'a, 'b> {
+        columns: &'a [BarColumns<'b>],
+        cuts: &'a [usize],
+    }
+    impl StrategyVisitor for Guard<'_, '_> {
+        type Output = LookaheadReport;
+        fn visit<S: Strategy + Clone + 'static>(self, strategy: S) -> LookaheadReport {
+            check_lookahead(self.columns, self.cuts, |_: &[BarColumns<'_>]| {
+                strategy.clone()
+            })
+        }
+    }
+    build(name, params, Guard { columns, cuts })
 }

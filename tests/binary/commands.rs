@@ -21,10 +21,6 @@ fn usage_errors_exit_2() {
     assert_eq!(run.status.code(), Some(2));
 }
 
-fn text_of_listing() -> String {
-    stdout(&gauntlet(&["strategies"]))
-}
-
 #[test]
 fn strategies_lists_parameters_and_warmup() {
     let run = gauntlet(&["strategies"]);
@@ -47,17 +43,10 @@ fn strategies_lists_parameters_and_warmup() {
         text.contains("crosses strictly above the slow one"),
         "{text}"
     );
-    for name in [
-        "vwap",
-        "momentum",
-        "rsi_divergence",
-        "volume_breakout",
-        "mean_reversion",
-        "pairs",
-    ] {
-        assert!(text_of_listing().contains(name), "{name} not listed");
+    let listing = stdout(&gauntlet(&["strategies"]));
+    for info in gauntlet_strategies::CATALOG {
+        assert!(listing.contains(info.name), "{} not listed", info.name);
     }
-    let listing = text_of_listing();
     assert!(listing.contains("claimed win rate 85-86%"), "{listing}");
     assert!(
         listing.contains("trades 2 symbols: the first 2 --data files, in order"),
@@ -129,15 +118,7 @@ fn synth_writes_the_same_bars_for_the_same_seed_as_csv_and_parquet() {
 #[test]
 fn every_strategy_trades_on_the_shipped_data_with_its_defaults() {
     let dir = tempfile::tempdir().expect("tempdir");
-    for name in [
-        "sma_cross",
-        "vwap",
-        "momentum",
-        "rsi_divergence",
-        "volume_breakout",
-        "mean_reversion",
-        "pairs",
-    ] {
+    for name in gauntlet_strategies::CATALOG.iter().map(|info| info.name) {
         let out = dir.path().join(name);
         let run = gauntlet(&[
             "backtest",

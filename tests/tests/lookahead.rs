@@ -2,8 +2,8 @@
 
 use gauntlet_data::Panel;
 use gauntlet_engine::{panel_columns, series_columns};
-use gauntlet_strategies::{CATALOG, SmaCross, StrategyVisitor};
-use gauntlet_strategy::lookahead::{LookaheadReport, check_lookahead, evenly_spaced_cuts};
+use gauntlet_strategies::{CATALOG, SmaCross};
+use gauntlet_strategy::lookahead::{check_lookahead, evenly_spaced_cuts};
 use gauntlet_strategy::{BarColumns, BarContext, Direction, Intents, Strategy, StrategyError};
 use gauntlet_tests::shipped;
 
@@ -63,20 +63,6 @@ fn sma_cross_passes_on_the_shipped_data() {
     }
 }
 
-struct Guard<'a> {
-    columns: &'a [BarColumns<'a>],
-    cuts: &'a [usize],
-}
-
-impl StrategyVisitor for Guard<'_> {
-    type Output = LookaheadReport;
-    fn visit<S: Strategy + Clone + 'static>(self, strategy: S) -> LookaheadReport {
-        check_lookahead(self.columns, self.cuts, |_: &[BarColumns<'_>]| {
-            strategy.clone()
-        })
-    }
-}
-
 /// Every strategy of the catalog, at its defaults and with shorts allowed where it has the
 /// choice, on the S&P 500 (and the Nasdaq second, for the strategies that trade two symbols).
 #[test]
@@ -96,11 +82,8 @@ fn every_strategy_passes_on_the_shipped_data() {
                 .space
                 .parse_assignments(&assignments)
                 .expect("valid parameters");
-            let guard = Guard {
-                columns: &columns,
-                cuts: &cuts,
-            };
-            let report = gauntlet_strategies::build(info.name, &params, guard).expect("builds");
+            let report = gauntlet_strategies::lookahead(info.name, &params, &columns, &cuts)
+                .expect("builds");
             assert_eq!(report.cuts.len(), 25);
             assert!(report.passed(), "{} {params}: {report:?}", info.name);
         }

@@ -4,9 +4,7 @@ use anyhow::{Result, bail};
 use gauntlet_data::timestamp::TsFormat;
 use gauntlet_data::{LoadOptions, Panel};
 use gauntlet_engine::panel_columns;
-use gauntlet_strategies::StrategyVisitor;
-use gauntlet_strategy::lookahead::{LookaheadReport, check_lookahead, evenly_spaced_cuts};
-use gauntlet_strategy::{BarColumns, Strategy};
+use gauntlet_strategy::lookahead::evenly_spaced_cuts;
 
 use super::CheckFailed;
 use crate::args::LookaheadArgs;
@@ -19,14 +17,7 @@ pub fn run(mut args: LookaheadArgs) -> Result<()> {
     let panel = Panel::align(super::load_series(&args.run, &LoadOptions::default())?)?;
     let columns = panel_columns(&panel);
     let cuts = evenly_spaced_cuts(panel.len(), args.cuts);
-    let report = gauntlet_strategies::build(
-        info.name,
-        &params,
-        Guard {
-            columns: &columns,
-            cuts: &cuts,
-        },
-    )?;
+    let report = gauntlet_strategies::lookahead(info.name, &params, &columns, &cuts)?;
     let format = TsFormat::for_series(panel.ts());
     match report.divergence {
         None => {
@@ -51,19 +42,5 @@ pub fn run(mut args: LookaheadArgs) -> Result<()> {
             format.format(panel.ts()[d.cut]),
         ))
         .into()),
-    }
-}
-
-struct Guard<'a> {
-    columns: &'a [BarColumns<'a>],
-    cuts: &'a [usize],
-}
-
-impl StrategyVisitor for Guard<'_> {
-    type Output = LookaheadReport;
-    fn visit<S: Strategy + Clone + 'static>(self, strategy: S) -> LookaheadReport {
-        check_lookahead(self.columns, self.cuts, |_: &[BarColumns<'_>]| {
-            strategy.clone()
-        })
     }
 }
