@@ -18,7 +18,6 @@ const EXACT_EVERY: usize = 1024;
 pub struct RollingOls {
     xs: Window,
     ys: Window,
-    count: usize,
     inv_n: f64,
     since_exact: usize,
     mean_x: f64,
@@ -45,7 +44,6 @@ impl RollingOls {
         RollingOls {
             xs: Window::new(n),
             ys: Window::new(n),
-            count: 0,
             inv_n: 1.0 / n as f64,
             since_exact: 0,
             mean_x: 0.0,
@@ -89,8 +87,8 @@ impl RollingOls {
 
     #[inline]
     fn add(&mut self, x: f64, y: f64) {
-        self.count += 1;
-        let k = self.count as f64;
+        // The window already holds the new point.
+        let k = self.xs.count() as f64;
         let dx = x - self.mean_x;
         self.mean_x += dx / k;
         self.mean_y += (y - self.mean_y) / k;
@@ -102,7 +100,6 @@ impl RollingOls {
     fn recompute(&mut self) {
         let n = self.xs.capacity() as f64;
         let (xs, ys) = (self.xs.values(), self.ys.values());
-        self.count = xs.len();
         self.mean_x = xs.iter().sum::<f64>() / n;
         self.mean_y = ys.iter().sum::<f64>() / n;
         let (mx, my) = (self.mean_x, self.mean_y);
@@ -115,7 +112,7 @@ impl RollingOls {
     pub fn fit(&self) -> Option<OlsFit> {
         // An x that does not vary has no slope; a co-moment within rounding of zero is that.
         let scale = self.mean_x.abs().max(1.0);
-        let floor = self.count as f64 * (scale * 1e-12).powi(2);
+        let floor = self.xs.count() as f64 * (scale * 1e-12).powi(2);
         (self.xs.is_full() && self.cxx > floor).then(|| {
             let beta = self.cxy / self.cxx;
             OlsFit {
