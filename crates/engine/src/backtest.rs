@@ -83,6 +83,59 @@ pub fn run_backtest<S: Strategy, B: Broker>(
     engine.finish()
 }
 
+/// Bars of a panel that one validation run covers: the strategy sees `warm_from..end`, and
+/// trades from `start` on (`warm_from <= start < end`); the bars before `start` only warm its
+/// indicators up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunWindow {
+    /// First bar the strategy sees.
+    pub warm_from: usize,
+    /// First bar whose intents may become orders.
+    pub start: usize,
+    /// One past the last bar.
+    pub end: usize,
+}
+
+/// Runs `strategy` over `window` of the borrowed panel columns, then closes out at the last
+/// close (see [`Engine::close_out`]). Bar indices in the result count from `window.warm_from`;
+/// its equity has one point per bar of the window, warm-up included.
+pub fn run_window<S: Strategy, B: Broker>(
+    columns: &[BarColumns<'_>],
+    present: &[Option<&[bool]>],
+    window: RunWindow,
+    strategy: S,
+    broker: B,
+    risk: RiskConfig,
+    initial_capital: f64,
+) -> BacktestResult {
+    let RunWindow {
+        warm_from,
+        start,
+        end,
+    } = window;
+    assert!(warm_from <= start && start < end, "a window of no bars");
+    let columns: Vec<BarColumns<'_>> = columns.iter().map(|c| c.range(warm_from..end)).collect();
+    let present: Vec<Option<&[bool]>> = present
+        .iter()
+        .map(|p| p.map(|p| &p[warm_from..end]))
+        .collect();
+    let bars = BarSet {
+        columns: &columns,
+        present: &present,
+    };
+    let config = EngineConfig {
+        initial_capital,
+        trade_from: start - warm_from,
+    };
+    let bar_count = end - warm_from;
+    let mut engine = Engine::new(strategy, broker, risk, config, columns.len(), bar_count);
+    for t in 0..bar_count {
+        engine.step(&bars, t);
+    }
+    engine.close_out(&bars, bar_count - 1);
+    engine.finish()
+}
+
 impl<S: Strategy, B: Broker> Engine<S, B> {
     /// Ends the run: orders still waiting stay pending, open positions are listed.
     pub fn finish(self) -> BacktestResult {

@@ -305,11 +305,15 @@ impl<S: Strategy, B: Broker> Engine<S, B> {
     }
 
     fn try_fill(&mut self, order: &Order, bars: &BarSet<'_>, t: usize, ts: i64) -> FillOutcome {
+        self.fill_at(order, bars.prices(order.symbol, t), t, ts)
+    }
+
+    fn fill_at(&mut self, order: &Order, prices: BarPrices, t: usize, ts: i64) -> FillOutcome {
         let symbol = order.symbol;
         let held = self.portfolio.quantities()[symbol];
-        let outcome =
-            self.broker
-                .try_fill(order, &bars.prices(symbol, t), self.portfolio.cash(), held);
+        let outcome = self
+            .broker
+            .try_fill(order, &prices, self.portfolio.cash(), held);
         if let FillOutcome::Filled {
             quantity,
             price,
@@ -394,6 +398,59 @@ impl<S: Strategy, B: Broker> Engine<S, B> {
             self.next_id += 1;
             self.orders.push(record(&order));
             self.pending.push(order);
+        }
+    }
+
+    /// Ends a validation window at bar `t`, after its step: orders still waiting are cancelled
+    /// and every open position is closed at `t`'s close (slippage and commission as for a
+    /// market order), so the window's last equity is all cash and its trades are complete.
+    pub fn close_out(&mut self, bars: &BarSet<'_>, t: usize) {
+        let ts = bars.columns[0].ts[t];
+        for order in std::mem::take(&mut self.pending) {
+            self.close_record(order.id, t, OrderStatus::Cancelled("window ended"));
+        }
+        for symbol in 0..self.stops.len() {
+            if let Some(stop) = self.stops[symbol].take() {
+                self.close_record(stop.id, t, OrderStatus::Cancelled("window ended"));
+            }
+        }
+        for symbol in 0..self.marks.len() {
+            let quantity = self.portfolio.quantities()[symbol];
+            if quantity == 0.0 {
+                continue;
+            }
+            let order = Order {
+                id: self.next_id,
+                symbol,
+                side: if quantity > 0.0 {
+                    gauntlet_risk::Side::Sell
+                } else {
+                    gauntlet_risk::Side::Buy
+                },
+                kind: OrderKind::Market,
+                size: OrderSize::ClosePosition,
+                purpose: Purpose::CloseOut,
+                created_at: t,
+            };
+            self.next_id += 1;
+            self.orders.push(record(&order));
+            let close = bars.columns[symbol].close[t];
+            let at_close = BarPrices {
+                open: close,
+                high: close,
+                low: close,
+                close,
+            };
+            if let FillOutcome::Rejected(why) = self.fill_at(&order, at_close, t, ts) {
+                self.close_record(order.id, t, OrderStatus::Rejected(why));
+            }
+            // The stop a reversal would place has no window left to stand in.
+            if let Some(stop) = self.stops[symbol].take() {
+                self.close_record(stop.id, t, OrderStatus::Cancelled("window ended"));
+            }
+        }
+        if let Some(last) = self.equity.last_mut() {
+            *last = self.portfolio.equity(&self.marks);
         }
     }
 

@@ -15,7 +15,9 @@ pub mod metrics;
 mod portfolio;
 mod records;
 
-pub use backtest::{BacktestResult, panel_columns, run_backtest, series_columns};
+pub use backtest::{
+    BacktestResult, RunWindow, panel_columns, run_backtest, run_window, series_columns,
+};
 pub use broker::{BarPrices, Broker, FillOutcome, SimulatedBroker};
 pub use costs::{CostModel, YEAR_MS};
 pub use engine::{BarSet, Engine, EngineConfig, StrategyFailure};

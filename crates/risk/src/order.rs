@@ -65,6 +65,9 @@ pub enum Purpose {
     StopLoss,
     /// Closes everything because the risk manager halted.
     Flatten,
+    /// Closes what is open at the last close of a validation window, so that every window
+    /// ends flat and its trades are complete.
+    CloseOut,
 }
 
 impl Purpose {
@@ -75,6 +78,7 @@ impl Purpose {
             Purpose::Exit => "exit",
             Purpose::StopLoss => "stop_loss",
             Purpose::Flatten => "flatten",
+            Purpose::CloseOut => "close_out",
         }
     }
 }

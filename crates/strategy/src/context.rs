@@ -33,13 +33,19 @@ impl<'a> BarColumns<'a> {
     /// The same columns cut to the first `n` bars.
     #[inline]
     pub fn cut(&self, n: usize) -> BarColumns<'a> {
+        self.range(0..n)
+    }
+
+    /// The bars of `range` only (a window of a longer series).
+    #[inline]
+    pub fn range(&self, range: std::ops::Range<usize>) -> BarColumns<'a> {
         BarColumns {
-            ts: &self.ts[..n],
-            open: &self.open[..n],
-            high: &self.high[..n],
-            low: &self.low[..n],
-            close: &self.close[..n],
-            volume: &self.volume[..n],
+            ts: &self.ts[range.clone()],
+            open: &self.open[range.clone()],
+            high: &self.high[range.clone()],
+            low: &self.low[range.clone()],
+            close: &self.close[range.clone()],
+            volume: &self.volume[range],
         }
     }
 }

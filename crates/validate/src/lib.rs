@@ -1,0 +1,18 @@
+//! Walk-forward validation: split schemes, the optimizer that runs every parameter set on every
+//! fold, the stitched out-of-sample history, and the statistics that say whether it is real.
+//!
+//! Every formula and convention is written down, with its source, in docs/METRICS.md; the
+//! module docs state them again next to the code.
+
+pub mod bootstrap;
+pub mod pbo;
+pub mod performance;
+pub mod sharpe;
+pub mod splits;
+pub mod stat;
+pub mod trades;
+
+pub use performance::{Annualization, Performance};
+pub use splits::{Fold, Plan, Scheme, SplitError};
+pub use stat::{Stat, Undefined};
+pub use trades::{Interval, TradeOutcome, TradeStats};

@@ -1,0 +1,270 @@
+//! The Probability of Backtest Overfitting by combinatorially symmetric cross-validation
+//! (Bailey, Borwein, López de Prado and Zhu, "The Probability of Backtest Overfitting", 2015).
+//!
+//! The input is a `T × N` matrix: per-period returns (rows, oldest first) of `N` configurations.
+//! The oldest `T mod S` rows are dropped so that `S` (even) blocks of equal size remain. For each
+//! of the `C(S, S/2)` ways to pick half of the blocks as the in-sample set (the rest, in order,
+//! being the out-of-sample set):
+//! 1. every configuration's performance is its per-period Sharpe ratio (mean over sample
+//!    standard deviation; 0 when it does not vary and its mean is 0, ±∞ by the mean's sign when
+//!    it does not vary otherwise) on each set;
+//! 2. `n*` is the configuration best in-sample (the lowest column index among equals);
+//! 3. its out-of-sample rank among the `N` (1 = worst, ties take their average rank) gives the
+//!    relative rank `w = rank / (N + 1)` and the logit `λ = ln(w / (1 - w))`.
+//!
+//! PBO is the fraction of splits with `λ ≤ 0`: how often the in-sample winner lands in the
+//! bottom half out of sample.
+
+use serde::Serialize;
+
+use crate::stat::{Stat, Undefined};
+
+/// Blocks used when none are asked for (the paper's example uses 16).
+pub const DEFAULT_BLOCKS: usize = 16;
+
+/// The result of CSCV.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Pbo {
+    /// Fraction of splits whose in-sample winner ranks in the bottom half out of sample.
+    pub pbo: Stat,
+    /// Blocks `S`.
+    pub blocks: usize,
+    /// Configurations `N`.
+    pub configurations: usize,
+    /// Rows used (`T` less the dropped ones).
+    pub rows_used: usize,
+    /// Oldest rows dropped so the blocks are equal.
+    pub rows_dropped: usize,
+    /// The logit of every split, in the order the splits are enumerated (lexicographic order
+    /// of the in-sample block indices).
+    pub logits: Vec<f64>,
+}
+
+/// Why CSCV cannot run on a matrix.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PboError {
+    /// `S` must be even and at least 2.
+    #[error("blocks: expected an even number of at least 2, got {0}")]
+    Blocks(usize),
+    /// Rows of different lengths.
+    #[error("row {row}: expected {expected} values (one per configuration), got {got}")]
+    Ragged {
+        /// Row index (0-based).
+        row: usize,
+        /// Columns of the first row.
+        expected: usize,
+        /// Columns of this row.
+        got: usize,
+    },
+    /// A value that is not a number.
+    #[error("row {row}, column {column}: NaN or infinite return")]
+    NotFinite {
+        /// Row index (0-based).
+        row: usize,
+        /// Column index (0-based).
+        column: usize,
+    },
+}
+
+/// CSCV over `rows` (each row one period, one value per configuration) with `blocks` blocks.
+pub fn probability_of_overfitting(rows: &[Vec<f64>], blocks: usize) -> Result<Pbo, PboError> {
+    if blocks < 2 || blocks % 2 != 0 {
+        return Err(PboError::Blocks(blocks));
+    }
+    let configurations = rows.first().map_or(0, Vec::len);
+    for (row, values) in rows.iter().enumerate() {
+        if values.len() != configurations {
+            return Err(PboError::Ragged {
+                row,
+                expected: configurations,
+                got: values.len(),
+            });
+        }
+        if let Some(column) = values.iter().position(|v| !v.is_finite()) {
+            return Err(PboError::NotFinite { row, column });
+        }
+    }
+    let rows_dropped = rows.len() % blocks;
+    let used = &rows[rows_dropped..];
+    let block_len = used.len() / blocks;
+    let undefined = |reason| Pbo {
+        pbo: Stat::Undefined(reason),
+        blocks,
+        configurations,
+        rows_used: used.len(),
+        rows_dropped,
+        logits: Vec::new(),
+    };
+    if configurations < 2 {
+        return Ok(undefined(Undefined::SingleTrial));
+    }
+    // Each half must have at least two rows for a standard deviation.
+    if block_len * blocks / 2 < 2 {
+        return Ok(undefined(Undefined::TooFewObservations));
+    }
+    // Per block and configuration: count, sum and sum of squares (about the block's own mean,
+    // combined exactly when blocks are joined), so each split costs O(S × N).
+    let sums: Vec<Vec<Moments>> = (0..blocks)
+        .map(|b| {
+            let block = &used[b * block_len..(b + 1) * block_len];
+            (0..configurations)
+                .map(|c| Moments::of(block.iter().map(|row| row[c])))
+                .collect()
+        })
+        .collect();
+    let mut logits = Vec::new();
+    let mut chosen = vec![false; blocks];
+    let mut in_sample = Vec::with_capacity(configurations);
+    let mut out_of_sample = Vec::with_capacity(configurations);
+    for_each_half(blocks, &mut chosen, 0, blocks / 2, &mut |chosen| {
+        in_sample.clear();
+        out_of_sample.clear();
+        for c in 0..configurations {
+            let (mut is, mut oos) = (Moments::EMPTY, Moments::EMPTY);
+            for (b, &pick) in chosen.iter().enumerate() {
+                if pick {
+                    is = is.join(sums[b][c]);
+                } else {
+                    oos = oos.join(sums[b][c]);
+                }
+            }
+            in_sample.push(is.sharpe());
+            out_of_sample.push(oos.sharpe());
+        }
+        let best = in_sample.iter().enumerate().fold(
+            0,
+            |best, (c, &v)| if v > in_sample[best] { c } else { best },
+        );
+        let x = out_of_sample[best];
+        let below = out_of_sample.iter().filter(|&&v| v < x).count();
+        let equal = out_of_sample.iter().filter(|&&v| v == x).count();
+        let rank = below as f64 + (equal as f64 + 1.0) / 2.0;
+        let w = rank / (configurations as f64 + 1.0);
+        logits.push((w / (1.0 - w)).ln());
+    });
+    let overfit = logits.iter().filter(|&&l| l <= 0.0).count();
+    Ok(Pbo {
+        pbo: Stat::Value(overfit as f64 / logits.len() as f64),
+        blocks,
+        configurations,
+        rows_used: used.len(),
+        rows_dropped,
+        logits,
+    })
+}
+
+/// Calls `f` with every choice of `left` more blocks among `from..`, in lexicographic order.
+fn for_each_half(
+    blocks: usize,
+    chosen: &mut Vec<bool>,
+    from: usize,
+    left: usize,
+    f: &mut impl FnMut(&[bool]),
+) {
+    if left == 0 {
+        f(chosen);
+        return;
+    }
+    for b in from..=blocks - left {
+        chosen[b] = true;
+        for_each_half(blocks, chosen, b + 1, left - 1, f);
+        chosen[b] = false;
+    }
+}
+
+/// Count, mean and sum of squared deviations of a set of values (Chan et al.'s parallel
+/// combination joins two sets exactly).
+#[derive(Debug, Clone, Copy)]
+struct Moments {
+    n: f64,
+    mean: f64,
+    m2: f64,
+}
+
+impl Moments {
+    const EMPTY: Moments = Moments {
+        n: 0.0,
+        mean: 0.0,
+        m2: 0.0,
+    };
+
+    fn of(values: impl Iterator<Item = f64>) -> Moments {
+        values.fold(Moments::EMPTY, |acc, v| {
+            acc.join(Moments {
+                n: 1.0,
+                mean: v,
+                m2: 0.0,
+            })
+        })
+    }
+
+    fn join(self, other: Moments) -> Moments {
+        if self.n == 0.0 {
+            return other;
+        }
+        let n = self.n + other.n;
+        let delta = other.mean - self.mean;
+        Moments {
+            n,
+            mean: self.mean + delta * other.n / n,
+            m2: self.m2 + other.m2 + delta * delta * self.n * other.n / n,
+        }
+    }
+
+    fn sharpe(self) -> f64 {
+        let sd = (self.m2 / (self.n - 1.0)).sqrt();
+        if sd > 0.0 {
+            self.mean / sd
+        } else if self.mean == 0.0 {
+            0.0
+        } else {
+            f64::INFINITY.copysign(self.mean)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn two_blocks_by_hand() {
+        // S = 2, T = 5 (the oldest row dropped), N = 2. Block 0 = rows 1-2, block 1 = rows 3-4.
+        // Column 0: 0.01, 0.03 | -0.01, 0.01; column 1: 0.00, 0.01 | 0.02, 0.04.
+        // Split 1 (IS = block 0): Sharpe col 0 = 0.02 / 0.014142 = 1.414; col 1 = 0.005 /
+        // 0.007071 = 0.707: col 0 wins; OOS col 0 = 0 / 0.014 = 0, col 1 = 0.03 / 0.01414
+        // = 2.12: col 0 ranks 1 of 2, w = 1/3, λ = ln(0.5) < 0: overfit.
+        // Split 2 (IS = block 1): col 1 wins (2.12 > 0); OOS (block 0) col 1 = 0.707 below
+        // col 0's 1.414: rank 1, overfit again. PBO = 1.
+        let rows = vec![
+            vec![9.0, 9.0],
+            vec![0.01, 0.0],
+            vec![0.03, 0.01],
+            vec![-0.01, 0.02],
+            vec![0.01, 0.04],
+        ];
+        let pbo = probability_of_overfitting(&rows, 2).expect("valid");
+        assert_eq!((pbo.rows_dropped, pbo.rows_used), (1, 4));
+        assert_eq!(pbo.logits.len(), 2);
+        assert!(pbo.logits.iter().all(|l| (l - 0.5f64.ln()).abs() < 1e-12));
+        assert_eq!(pbo.pbo, Stat::Value(1.0));
+    }
+
+    #[test]
+    fn splits_count_and_errors() {
+        let rows: Vec<Vec<f64>> = (0..16).map(|t| vec![t as f64 * 0.001, 0.002]).collect();
+        // C(4, 2) = 6 splits.
+        let pbo = probability_of_overfitting(&rows, 4).expect("valid");
+        assert_eq!(pbo.logits.len(), 6);
+        assert_eq!(
+            probability_of_overfitting(&rows, 3),
+            Err(PboError::Blocks(3))
+        );
+        let mut bad = rows.clone();
+        bad[5][1] = f64::NAN;
+        assert_eq!(
+            probability_of_overfitting(&bad, 4),
+            Err(PboError::NotFinite { row: 5, column: 1 })
+        );
+    }
+}

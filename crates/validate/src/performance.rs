@@ -1,0 +1,257 @@
+//! Performance of a series of per-period returns: total return, CAGR, volatility, Sharpe,
+//! Sortino, max drawdown, Calmar, and beta and correlation to a benchmark.
+//!
+//! The conventions are those of docs/METRICS.md: simple returns; sample standard deviation
+//! (ddof = 1); `Sharpe = (mean - rf) / sd * sqrt(P)` with a per-period risk-free rate `rf`;
+//! Sortino's downside deviation over all periods, `sqrt(mean(min(r - rf, 0)^2))` (empyrical's
+//! convention); equity starting at 1, which is the first peak of the drawdown; CAGR over
+//! `n / P` years.
+
+use serde::Serialize;
+
+use crate::stat::{Stat, Undefined};
+
+/// How returns are annualized.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Annualization {
+    /// Periods per year `P` (252 for daily equity bars).
+    pub periods_per_year: f64,
+    /// Risk-free rate per period (0 by default).
+    pub risk_free: f64,
+}
+
+impl Annualization {
+    /// `P` periods a year, no risk-free rate.
+    pub fn new(periods_per_year: f64) -> Self {
+        Annualization {
+            periods_per_year,
+            risk_free: 0.0,
+        }
+    }
+}
+
+/// Every return-based metric of one series.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Performance {
+    /// Number of returns `n`.
+    pub periods: usize,
+    /// `prod(1 + r) - 1`.
+    pub total_return: f64,
+    /// `(1 + total_return)^(P / n) - 1`.
+    pub cagr: Stat,
+    /// `sd(r) * sqrt(P)`.
+    pub volatility: Stat,
+    /// `(mean(r) - rf) / sd(r) * sqrt(P)`.
+    pub sharpe: Stat,
+    /// `(mean(r) - rf) / sqrt(mean(min(r - rf, 0)^2)) * sqrt(P)`.
+    pub sortino: Stat,
+    /// Largest fall from a running peak of equity (starting at 1), as a positive fraction.
+    pub max_drawdown: f64,
+    /// `CAGR / max_drawdown`.
+    pub calmar: Stat,
+    /// `cov(r, b) / var(b)` against the benchmark's returns `b`.
+    pub beta: Stat,
+    /// Pearson correlation of `r` and `b`.
+    pub correlation: Stat,
+}
+
+/// Arithmetic mean (0 for no values).
+pub fn mean(values: &[f64]) -> f64 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    values.iter().sum::<f64>() / values.len() as f64
+}
+
+/// Sample variance (ddof = 1); needs two values.
+pub fn sample_variance(values: &[f64]) -> Option<f64> {
+    if values.len() < 2 {
+        return None;
+    }
+    let m = mean(values);
+    Some(values.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (values.len() - 1) as f64)
+}
+
+/// The per-period Sharpe ratio `(mean - rf) / sd` (ddof = 1), not annualized: the quantity
+/// PSR, DSR and PBO work with.
+pub fn per_period_sharpe(returns: &[f64], risk_free: f64) -> Stat {
+    match sample_variance(returns) {
+        None => Stat::Undefined(Undefined::TooFewObservations),
+        Some(v) if v <= 0.0 => Stat::Undefined(Undefined::ZeroVariance),
+        Some(v) => Stat::finite_or(
+            (mean(returns) - risk_free) / v.sqrt(),
+            Undefined::ZeroVariance,
+        ),
+    }
+}
+
+/// Largest fall from a running peak of the equity `prod(1 + r)`, starting at 1.
+pub fn max_drawdown(returns: &[f64]) -> f64 {
+    let (mut equity, mut peak, mut worst) = (1.0_f64, 1.0_f64, 0.0_f64);
+    for r in returns {
+        equity *= 1.0 + r;
+        peak = peak.max(equity);
+        worst = worst.max(1.0 - equity / peak);
+    }
+    worst
+}
+
+impl Performance {
+    /// The metrics of `returns`, with beta and correlation against `benchmark` (its returns
+    /// over the same periods) when given.
+    ///
+    /// # Panics
+    /// When `benchmark` has a different length from `returns`: the caller aligns them.
+    pub fn of(returns: &[f64], benchmark: Option<&[f64]>, annual: Annualization) -> Performance {
+        let n = returns.len();
+        let p = annual.periods_per_year;
+        let growth: f64 = returns.iter().map(|r| 1.0 + r).product();
+        let total_return = growth - 1.0;
+        let cagr = if n == 0 {
+            Stat::Undefined(Undefined::TooFewObservations)
+        } else if growth <= 0.0 {
+            Stat::Undefined(Undefined::NonPositiveEquity)
+        } else {
+            Stat::finite_or(
+                growth.powf(p / n as f64) - 1.0,
+                Undefined::NonPositiveEquity,
+            )
+        };
+        let variance = sample_variance(returns);
+        let volatility = match variance {
+            None => Stat::Undefined(Undefined::TooFewObservations),
+            Some(v) => Stat::Value(v.sqrt() * p.sqrt()),
+        };
+        let sharpe = per_period_sharpe(returns, annual.risk_free).map(|s| s * p.sqrt());
+        let sortino = if n < 2 {
+            Stat::Undefined(Undefined::TooFewObservations)
+        } else {
+            let excess = mean(returns) - annual.risk_free;
+            let downside = returns
+                .iter()
+                .map(|r| (r - annual.risk_free).min(0.0).powi(2))
+                .sum::<f64>()
+                / n as f64;
+            if downside > 0.0 {
+                Stat::Value(excess / downside.sqrt() * p.sqrt())
+            } else {
+                Stat::Undefined(Undefined::NoLosses)
+            }
+        };
+        let max_drawdown = max_drawdown(returns);
+        let calmar = match cagr {
+            Stat::Value(_) if max_drawdown <= 0.0 => Stat::Undefined(Undefined::NoDrawdown),
+            Stat::Value(c) => Stat::Value(c / max_drawdown),
+            undefined => undefined,
+        };
+        let (beta, correlation) = match benchmark {
+            None => (
+                Stat::Undefined(Undefined::NoBenchmark),
+                Stat::Undefined(Undefined::NoBenchmark),
+            ),
+            Some(b) => beta_correlation(returns, b),
+        };
+        Performance {
+            periods: n,
+            total_return,
+            cagr,
+            volatility,
+            sharpe,
+            sortino,
+            max_drawdown,
+            calmar,
+            beta,
+            correlation,
+        }
+    }
+}
+
+fn beta_correlation(r: &[f64], b: &[f64]) -> (Stat, Stat) {
+    assert_eq!(r.len(), b.len(), "benchmark returns not aligned");
+    if r.len() < 2 {
+        let few = Stat::Undefined(Undefined::TooFewObservations);
+        return (few, few);
+    }
+    let (mr, mb) = (mean(r), mean(b));
+    let (mut cov, mut var_r, mut var_b) = (0.0, 0.0, 0.0);
+    for (x, y) in r.iter().zip(b) {
+        cov += (x - mr) * (y - mb);
+        var_r += (x - mr) * (x - mr);
+        var_b += (y - mb) * (y - mb);
+    }
+    if var_b <= 0.0 {
+        let flat = Stat::Undefined(Undefined::ZeroVariance);
+        return (flat, flat);
+    }
+    let beta = Stat::Value(cov / var_b);
+    let correlation = if var_r > 0.0 {
+        Stat::Value(cov / (var_r * var_b).sqrt())
+    } else {
+        Stat::Undefined(Undefined::ZeroVariance)
+    };
+    (beta, correlation)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn near(a: Stat, b: f64) -> bool {
+        a.value()
+            .is_some_and(|a| (a - b).abs() < 1e-12 * b.abs().max(1.0))
+    }
+
+    #[test]
+    fn ten_periods_by_hand() {
+        // r = 0.01, -0.02, 0.03, 0.00, 0.01, -0.01, 0.02, 0.01, -0.03, 0.02; sum 0.04, mean 0.004.
+        // Deviations squared (1e-4): 0.36, 5.76, 6.76, 0.16, 0.36, 1.96, 2.56, 0.36, 11.56, 2.56
+        // = 32.4e-4; sample variance 3.6e-4, sd 0.018973666.
+        // Per-period Sharpe 0.004 / 0.018973666 = 0.210818511; with P = 4: 0.421637021.
+        // Downside: squares of -0.02, -0.01, -0.03 = 14e-4, over n = 10: 1.4e-4, dd 0.011832160;
+        // Sortino (P = 4) = 0.004 / 0.011832160 * 2 = 0.676123404.
+        let r = [0.01, -0.02, 0.03, 0.0, 0.01, -0.01, 0.02, 0.01, -0.03, 0.02];
+        let perf = Performance::of(&r, None, Annualization::new(4.0));
+        assert!(near(perf.sharpe, 0.004 / 3.6e-4f64.sqrt() * 2.0));
+        assert!(near(perf.sortino, 0.004 / 1.4e-4f64.sqrt() * 2.0));
+        assert!(near(perf.volatility, 3.6e-4f64.sqrt() * 2.0));
+        // Equity: 1.01, 0.9898, 1.019494, 1.019494, 1.02968894, 1.01939205, 1.03977989,
+        // 1.05017769, 1.01867236, 1.03904580. Peak 1.05017769 then 1.01867236: drawdown
+        // 0.03 (the single -3% period), larger than 1 - 0.9898 / 1.01 = 0.02.
+        assert!((perf.max_drawdown - 0.03).abs() < 1e-12);
+        let growth = 1.01 * 0.98 * 1.03 * 1.01 * 0.99 * 1.02 * 1.01 * 0.97 * 1.02;
+        assert!((perf.total_return - (growth - 1.0)).abs() < 1e-12);
+        // 10 periods at P = 4 are 2.5 years.
+        let cagr = growth.powf(1.0 / 2.5) - 1.0;
+        assert!(near(perf.cagr, cagr));
+        assert!(near(perf.calmar, cagr / 0.03));
+        assert_eq!(perf.beta, Stat::Undefined(Undefined::NoBenchmark));
+    }
+
+    #[test]
+    fn beta_and_correlation_by_hand() {
+        // b = 0.01, 0.02, 0.03; r = 2b + 0.001: beta 2, correlation 1.
+        let b = [0.01, 0.02, 0.03];
+        let r = b.map(|x| 2.0 * x + 0.001);
+        let perf = Performance::of(&r, Some(&b), Annualization::new(252.0));
+        assert!(near(perf.beta, 2.0) && near(perf.correlation, 1.0));
+        // r = 0.01, 0.03, 0.02 against the same b: cov = (-0.01)(-0.01) + 0 + (0.01)(0) = 1e-4
+        // over the sums; var_b = 2e-4, var_r = 2e-4: beta 0.5, correlation 0.5.
+        let perf = Performance::of(&[0.01, 0.03, 0.02], Some(&b), Annualization::new(252.0));
+        assert!(near(perf.beta, 0.5) && near(perf.correlation, 0.5));
+    }
+
+    #[test]
+    fn undefined_cases_say_why() {
+        let flat = Performance::of(&[0.0; 5], Some(&[0.0; 5]), Annualization::new(252.0));
+        assert_eq!(flat.sharpe, Stat::Undefined(Undefined::ZeroVariance));
+        assert_eq!(flat.sortino, Stat::Undefined(Undefined::NoLosses));
+        assert_eq!(flat.calmar, Stat::Undefined(Undefined::NoDrawdown));
+        assert_eq!(flat.beta, Stat::Undefined(Undefined::ZeroVariance));
+        assert_eq!(flat.max_drawdown, 0.0);
+        let one = Performance::of(&[0.01], None, Annualization::new(252.0));
+        assert_eq!(one.sharpe, Stat::Undefined(Undefined::TooFewObservations));
+        let ruin = Performance::of(&[0.5, -1.0], None, Annualization::new(252.0));
+        assert_eq!(ruin.cagr, Stat::Undefined(Undefined::NonPositiveEquity));
+        assert_eq!(ruin.max_drawdown, 1.0);
+    }
+}
