@@ -68,7 +68,7 @@ pub enum PboError {
 
 /// CSCV over `rows` (each row one period, one value per configuration) with `blocks` blocks.
 pub fn probability_of_overfitting(rows: &[Vec<f64>], blocks: usize) -> Result<Pbo, PboError> {
-    if blocks < 2 || blocks % 2 != 0 {
+    if blocks < 2 || !blocks.is_multiple_of(2) {
         return Err(PboError::Blocks(blocks));
     }
     let configurations = rows.first().map_or(0, Vec::len);
@@ -102,13 +102,15 @@ pub fn probability_of_overfitting(rows: &[Vec<f64>], blocks: usize) -> Result<Pb
     if block_len * blocks / 2 < 2 {
         return Ok(undefined(Undefined::TooFewObservations));
     }
-    // Per block and configuration: count, sum and sum of squares (about the block's own mean,
-    // combined exactly when blocks are joined), so each split costs O(S × N).
-    let sums: Vec<Vec<Moments>> = (0..blocks)
-        .map(|b| {
-            let block = &used[b * block_len..(b + 1) * block_len];
-            (0..configurations)
-                .map(|c| Moments::of(block.iter().map(|row| row[c])))
+    // Per configuration and block: count, mean and squared deviations (joined exactly when
+    // blocks are combined), so each split costs O(S × N).
+    let moments: Vec<Vec<Moments>> = (0..configurations)
+        .map(|c| {
+            (0..blocks)
+                .map(|b| {
+                    let block = &used[b * block_len..(b + 1) * block_len];
+                    Moments::of(block.iter().map(|row| row[c]))
+                })
                 .collect()
         })
         .collect();
@@ -119,13 +121,13 @@ pub fn probability_of_overfitting(rows: &[Vec<f64>], blocks: usize) -> Result<Pb
     for_each_half(blocks, &mut chosen, 0, blocks / 2, &mut |chosen| {
         in_sample.clear();
         out_of_sample.clear();
-        for c in 0..configurations {
+        for column in &moments {
             let (mut is, mut oos) = (Moments::EMPTY, Moments::EMPTY);
-            for (b, &pick) in chosen.iter().enumerate() {
+            for (&block, &pick) in column.iter().zip(chosen) {
                 if pick {
-                    is = is.join(sums[b][c]);
+                    is = is.join(block);
                 } else {
-                    oos = oos.join(sums[b][c]);
+                    oos = oos.join(block);
                 }
             }
             in_sample.push(is.sharpe());
