@@ -247,7 +247,9 @@ impl ParamSpace {
 }
 
 impl Params {
-    fn set(&mut self, name: &'static str, value: ParamValue) {
+    /// Sets the parameter `name` (one of the space's; other names are ignored). The value is
+    /// not checked: take it from [`ParamSpec::check`] or [`ParamSpec::grid`].
+    pub fn set(&mut self, name: &str, value: ParamValue) {
         if let Some(slot) = self.values.iter_mut().find(|(n, _)| *n == name) {
             slot.1 = value;
         }

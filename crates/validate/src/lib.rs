@@ -8,14 +8,24 @@
 #![allow(clippy::single_range_in_vec_init)]
 
 pub mod bootstrap;
+pub mod cells;
+pub mod dataset;
+pub mod grid;
+pub mod outcome;
 pub mod pbo;
 pub mod performance;
 pub mod sharpe;
+pub mod spec;
 pub mod splits;
 pub mod stat;
 pub mod trades;
+pub mod walkforward;
 
+pub use dataset::Dataset;
+pub use outcome::Validation;
 pub use performance::{Annualization, Performance};
+pub use spec::Spec;
 pub use splits::{Fold, Plan, Scheme, SplitError};
 pub use stat::{Stat, Undefined};
 pub use trades::{Interval, TradeOutcome, TradeStats};
+pub use walkforward::{ValidateError, validate};

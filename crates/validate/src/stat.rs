@@ -27,6 +27,8 @@ pub enum Undefined {
     SingleTrial,
     /// No benchmark was given.
     NoBenchmark,
+    /// The in-sample figure a ratio is measured against is zero or negative.
+    NonPositiveInSample,
 }
 
 impl Undefined {
@@ -41,6 +43,7 @@ impl Undefined {
             Undefined::NonPositiveEquity => "non_positive_equity",
             Undefined::SingleTrial => "single_trial",
             Undefined::NoBenchmark => "no_benchmark",
+            Undefined::NonPositiveInSample => "non_positive_in_sample",
         }
     }
 }

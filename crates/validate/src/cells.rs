@@ -1,0 +1,157 @@
+//! One cell of the plan: one parameter set run over one set of bar ranges.
+//!
+//! Each contiguous range is its own run: the strategy is built fresh, sees the `warmup` bars
+//! before the range (or as many as the data has) without trading, trades inside the range,
+//! and closes out at the range's last close. A signal given during the warm-up is not acted
+//! on: the range starts flat. The returns of the runs are concatenated, one per bar of the
+//! ranges, the first bar of each range measured from the starting capital.
+
+use std::ops::Range;
+
+use gauntlet_engine::{
+    BacktestResult, CostModel, RunWindow, SimulatedBroker, panel_columns, run_window,
+};
+use gauntlet_risk::RiskConfig;
+use gauntlet_strategies::StrategyVisitor;
+use gauntlet_strategy::{BarColumns, Params, Strategy};
+
+use crate::trades::TradeOutcome;
+
+/// What a cell keeps of its runs.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CellRun {
+    /// One return per bar of the ranges, in order.
+    pub returns: Vec<f64>,
+    /// Closed trades, in the order they closed.
+    pub trades: Vec<TradeOutcome>,
+    /// Bars of the ranges that closed with a position open.
+    pub exposed_bars: usize,
+}
+
+/// The parameter-independent part of every run: the panel's columns and the run settings.
+pub struct Runner<'a> {
+    /// Columns of every symbol (the whole panel).
+    pub columns: Vec<BarColumns<'a>>,
+    /// Which bars are real, per symbol.
+    pub present: Vec<Option<&'a [bool]>>,
+    /// First bar a warm-up may reach back to (the start of the spec's date range).
+    pub first_bar: usize,
+    /// Costs.
+    pub costs: CostModel,
+    /// Whole shares only.
+    pub whole_shares: bool,
+    /// Risk profile.
+    pub risk: RiskConfig,
+    /// Starting cash of every run.
+    pub capital: f64,
+}
+
+impl<'a> Runner<'a> {
+    /// A runner over `panel`.
+    pub fn new(
+        panel: &'a gauntlet_data::Panel,
+        first_bar: usize,
+        costs: CostModel,
+        whole_shares: bool,
+        risk: RiskConfig,
+        capital: f64,
+    ) -> Runner<'a> {
+        Runner {
+            columns: panel_columns(panel),
+            present: (0..panel.series().len())
+                .map(|s| panel.presence(s))
+                .collect(),
+            first_bar,
+            costs,
+            whole_shares,
+            risk,
+            capital,
+        }
+    }
+
+    /// The strategy's warm-up for `params` (the strategy named `strategy`).
+    pub fn warmup(strategy: &str, params: &Params) -> usize {
+        struct Warmup;
+        impl StrategyVisitor for Warmup {
+            type Output = usize;
+            fn visit<S: Strategy + Clone + 'static>(self, strategy: S) -> usize {
+                strategy.warmup()
+            }
+        }
+        gauntlet_strategies::build(strategy, params, Warmup).unwrap_or(0)
+    }
+
+    /// Runs `params` over each of `ranges` (absolute bar indices of the panel).
+    pub fn run(&self, strategy: &str, params: &Params, ranges: &[Range<usize>]) -> CellRun {
+        let mut cell = CellRun::default();
+        for range in ranges {
+            let visitor = Window {
+                runner: self,
+                range: range.clone(),
+            };
+            let Ok((result, warm_from)) = gauntlet_strategies::build(strategy, params, visitor)
+            else {
+                // Parameter sets are checked before any cell runs.
+                continue;
+            };
+            absorb(&mut cell, &result, range.start - warm_from, self.capital);
+        }
+        cell
+    }
+}
+
+struct Window<'r, 'a> {
+    runner: &'r Runner<'a>,
+    range: Range<usize>,
+}
+
+impl StrategyVisitor for Window<'_, '_> {
+    type Output = (BacktestResult, usize);
+    fn visit<S: Strategy + Clone + 'static>(self, strategy: S) -> (BacktestResult, usize) {
+        let runner = self.runner;
+        let warm_from = self
+            .range
+            .start
+            .saturating_sub(strategy.warmup())
+            .max(runner.first_bar)
+            .min(self.range.start);
+        let window = RunWindow {
+            warm_from,
+            start: self.range.start,
+            end: self.range.end,
+        };
+        let broker = SimulatedBroker {
+            costs: runner.costs,
+            fractional: !runner.whole_shares,
+        };
+        let result = run_window(
+            &runner.columns,
+            &runner.present,
+            window,
+            strategy,
+            broker,
+            runner.risk,
+            runner.capital,
+        );
+        (result, warm_from)
+    }
+}
+
+/// Adds one window's returns and trades to `cell`; trading starts at `offset` in its equity.
+fn absorb(cell: &mut CellRun, result: &BacktestResult, offset: usize, capital: f64) {
+    let mut previous = capital;
+    for &equity in &result.equity[offset..] {
+        cell.returns.push(if previous > 0.0 {
+            equity / previous - 1.0
+        } else {
+            0.0
+        });
+        previous = equity;
+    }
+    cell.trades
+        .extend(result.trades.iter().map(|t| TradeOutcome {
+            pnl: t.pnl,
+            bars_held: t.bars_held(),
+        }));
+    cell.exposed_bars += result.exposed_bars;
+}

@@ -1,0 +1,647 @@
+//! The validation run: plan the folds, run every cell in parallel, choose per fold, stitch the
+//! out-of-sample history, and compute the statistics.
+//!
+//! The plan is a fixed list of cells enumerated in a fixed order: first every (fold, parameter
+//! set) training cell, then every (test window, parameter set) test cell. Rayon runs them on
+//! `threads` threads and returns the results in that order, so the outcome does not depend on
+//! the number of threads. Every parameter set runs on every test window, not only the chosen
+//! one: the trials table and PBO need them all, and the chosen set's out-of-sample result is
+//! then read, not run again.
+//!
+//! Choice rule: among the sets with at least `min_trades` closed in-sample trades and a defined
+//! objective, the highest objective; among equals, the lowest grid index.
+
+use std::ops::Range;
+
+use gauntlet_data::timestamp::TsFormat;
+use gauntlet_strategy::Params;
+use gauntlet_strategy::lookahead::evenly_spaced_cuts;
+use rayon::prelude::*;
+
+use crate::bootstrap::sharpe_interval;
+use crate::cells::{CellRun, Runner};
+use crate::dataset::Dataset;
+use crate::grid::{ParamSet, enumerate};
+use crate::outcome::{
+    ClaimCheck, FoldOutcome, FoldWindows, GridRecord, LookaheadRecord, ParameterStability,
+    PlanRecord, Stitched, Trial, Validation, Window,
+};
+use crate::pbo::probability_of_overfitting;
+use crate::performance::{Annualization, Performance, per_period_sharpe, sample_variance};
+use crate::sharpe::{Moments, SharpeSample, deflated_sharpe, probabilistic_sharpe};
+use crate::spec::{Objective, Spec, SplitSpec};
+use crate::splits::{Plan, Scheme, SplitError};
+use crate::stat::{Stat, Undefined};
+use crate::trades::{TradeStats, wilson};
+
+/// Cut points of the look-ahead guard run inside a validation.
+pub const LOOKAHEAD_CUTS: usize = 10;
+
+/// Why a validation cannot run.
+#[derive(Debug, thiserror::Error)]
+pub enum ValidateError {
+    /// No parameter set survived the strategy's checks.
+    #[error(
+        "{spec}: key 'strategy.grid': no parameter set is valid ({rejected} rejected); the first: {first}"
+    )]
+    EmptyGrid {
+        /// The spec file.
+        spec: String,
+        /// Sets rejected.
+        rejected: usize,
+        /// Why the first was rejected.
+        first: String,
+    },
+    /// The split does not fit the data.
+    #[error("{spec}: key 'split': {error}")]
+    Split {
+        /// The spec file.
+        spec: String,
+        /// What is wrong.
+        error: SplitError,
+    },
+    /// The thread pool could not start.
+    #[error("cannot start {threads} threads: {message}")]
+    Threads {
+        /// Threads asked for.
+        threads: usize,
+        /// Why.
+        message: String,
+    },
+}
+
+/// The parameter sets of a spec's grid that the strategy accepts.
+pub struct Grid {
+    /// Accepted sets, in enumeration order.
+    pub sets: Vec<Params>,
+    /// Rejected combinations.
+    pub rejected: usize,
+}
+
+impl Grid {
+    /// Enumerates and checks the grid of `spec`.
+    pub fn of(spec: &Spec) -> Result<Grid, ValidateError> {
+        let all = enumerate(&spec.strategy.space.defaults(), &spec.grid);
+        let total = all.len();
+        let mut first = None;
+        let sets: Vec<Params> = all
+            .into_iter()
+            .filter(
+                |p| match gauntlet_strategies::check(spec.strategy.name, p) {
+                    Ok(()) => true,
+                    Err(e) => {
+                        first.get_or_insert_with(|| e.to_string());
+                        false
+                    }
+                },
+            )
+            .collect();
+        if sets.is_empty() {
+            return Err(ValidateError::EmptyGrid {
+                spec: spec.path.display().to_string(),
+                rejected: total,
+                first: first.unwrap_or_else(|| "the grid has no values".into()),
+            });
+        }
+        Ok(Grid {
+            rejected: total - sets.len(),
+            sets,
+        })
+    }
+}
+
+/// The scheme of `spec` with sizes in bars, and its folds over `data`.
+pub fn plan(spec: &Spec, data: &Dataset, grid: &Grid) -> Result<(Plan, PlanRecord), ValidateError> {
+    let p = data.periods_per_year;
+    let fail = |error| ValidateError::Split {
+        spec: spec.path.display().to_string(),
+        error,
+    };
+    let warmup = grid
+        .sets
+        .iter()
+        .map(|s| Runner::warmup(spec.strategy.name, s))
+        .max()
+        .unwrap_or(0);
+    let bars = |span: crate::spec::Span, key: &'static str| match span.bars(p) {
+        0 => Err(fail(SplitError::Empty(key))),
+        n => Ok(n),
+    };
+    let scheme = match spec.split {
+        SplitSpec::Rolling {
+            in_sample,
+            out_of_sample,
+            step,
+        } => Scheme::Rolling {
+            in_sample: bars(in_sample, "in_sample")?,
+            out_of_sample: bars(out_of_sample, "out_of_sample")?,
+            step: bars(step, "step")?,
+        },
+        SplitSpec::Anchored {
+            in_sample,
+            out_of_sample,
+            step,
+        } => Scheme::Anchored {
+            in_sample: bars(in_sample, "in_sample")?,
+            out_of_sample: bars(out_of_sample, "out_of_sample")?,
+            step: bars(step, "step")?,
+        },
+        SplitSpec::PurgedKfold {
+            folds,
+            label_span,
+            embargo,
+        } => Scheme::PurgedKFold {
+            folds,
+            label_span: label_span.map_or(warmup, |s| s.bars(p)),
+            embargo: embargo.map_or(warmup, |s| s.bars(p)),
+        },
+        SplitSpec::Cpcv {
+            groups,
+            test_groups,
+            label_span,
+            embargo,
+        } => Scheme::Cpcv {
+            groups,
+            test_groups,
+            label_span: label_span.map_or(warmup, |s| s.bars(p)),
+            embargo: embargo.map_or(warmup, |s| s.bars(p)),
+        },
+    };
+    let plan = scheme.plan(data.bars()).map_err(fail)?;
+    let ts = data.ts();
+    let format = TsFormat::for_series(ts);
+    let window = |r: &Range<usize>| Window {
+        start: r.start,
+        end: r.end,
+        first: format.format(ts[r.start]),
+        last: format.format(ts[r.end - 1]),
+    };
+    let record = PlanRecord {
+        written: spec.split,
+        resolved: scheme,
+        bars: plan.bars,
+        folds: plan
+            .folds
+            .iter()
+            .map(|f| FoldWindows {
+                train: f.train.iter().map(window).collect(),
+                test: f.test.iter().map(window).collect(),
+            })
+            .collect(),
+        groups: plan.groups.iter().map(window).collect(),
+        paths: plan.paths.clone(),
+    };
+    Ok((plan, record))
+}
+
+/// What one training cell leaves behind.
+struct TrainScore {
+    objective: Stat,
+    per_period_sharpe: Stat,
+    trades: usize,
+    performance: Performance,
+}
+
+/// Runs the validation of `spec` on `data` with `threads` threads; `tick` is called once per
+/// finished cell (for a progress bar), from any thread.
+pub fn validate(
+    spec: &Spec,
+    data: &Dataset,
+    threads: usize,
+    tick: &(dyn Fn() + Sync),
+) -> Result<Validation, ValidateError> {
+    let grid = Grid::of(spec)?;
+    let (plan, plan_record) = plan(spec, data, &grid)?;
+    let annual = Annualization::new(data.periods_per_year);
+    let offset = data.range.start;
+    let absolute = |r: &Range<usize>| r.start + offset..r.end + offset;
+    let runner = Runner::new(
+        &data.panel,
+        offset,
+        spec.costs,
+        spec.whole_shares,
+        spec.risk,
+        spec.capital,
+    );
+    let name = spec.strategy.name;
+    let n_sets = grid.sets.len();
+
+    // Test windows: each group for CPCV, each fold's test window otherwise.
+    let (segments, fold_segments): (Vec<Range<usize>>, Vec<Vec<usize>>) = if plan.groups.is_empty()
+    {
+        (
+            plan.folds.iter().map(|f| f.test[0].clone()).collect(),
+            (0..plan.folds.len()).map(|f| vec![f]).collect(),
+        )
+    } else {
+        (
+            plan.groups.clone(),
+            plan.folds.iter().map(|f| f.test_groups.clone()).collect(),
+        )
+    };
+
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| ValidateError::Threads {
+            threads,
+            message: e.to_string(),
+        })?;
+    let n_train = plan.folds.len() * n_sets;
+    let (train, test): (Vec<TrainScore>, Vec<CellRun>) = pool.install(|| {
+        let train = (0..n_train)
+            .into_par_iter()
+            .map(|cell| {
+                let (fold, set) = (cell / n_sets, cell % n_sets);
+                let ranges: Vec<_> = plan.folds[fold].train.iter().map(absolute).collect();
+                let run = runner.run(name, &grid.sets[set], &ranges);
+                tick();
+                score(&run, spec.objective, annual)
+            })
+            .collect();
+        let test = (0..segments.len() * n_sets)
+            .into_par_iter()
+            .map(|cell| {
+                let (segment, set) = (cell / n_sets, cell % n_sets);
+                let run = runner.run(name, &grid.sets[set], &[absolute(&segments[segment])]);
+                tick();
+                run
+            })
+            .collect();
+        (train, test)
+    });
+    let train_of = |fold: usize, set: usize| &train[fold * n_sets + set];
+    let test_of = |segment: usize, set: usize| &test[segment * n_sets + set];
+    let joined = |fold: usize, set: usize| {
+        let mut run = CellRun::default();
+        for &s in &fold_segments[fold] {
+            let part = test_of(s, set);
+            run.returns.extend_from_slice(&part.returns);
+            run.trades.extend_from_slice(&part.trades);
+            run.exposed_bars += part.exposed_bars;
+        }
+        run
+    };
+
+    // The choice in each fold.
+    let chosen: Vec<Option<usize>> = (0..plan.folds.len())
+        .map(|fold| {
+            let mut best: Option<(usize, f64)> = None;
+            for set in 0..n_sets {
+                let s = train_of(fold, set);
+                if s.trades < spec.min_trades {
+                    continue;
+                }
+                if let Stat::Value(v) = s.objective
+                    && best.is_none_or(|(_, b)| v > b)
+                {
+                    best = Some((set, v));
+                }
+            }
+            best.map(|(set, _)| set)
+        })
+        .collect();
+    let folds: Vec<FoldOutcome> = (0..plan.folds.len())
+        .map(|fold| {
+            let bars: usize = fold_segments[fold].iter().map(|&s| segments[s].len()).sum();
+            let run = match chosen[fold] {
+                Some(set) => joined(fold, set),
+                None => CellRun {
+                    returns: vec![0.0; bars],
+                    ..CellRun::default()
+                },
+            };
+            let trades: Vec<_> = run.trades.clone();
+            FoldOutcome {
+                fold,
+                chosen: chosen[fold],
+                parameters: chosen[fold].map(|s| ParamSet(grid.sets[s].clone())),
+                eligible: (0..n_sets)
+                    .filter(|&s| {
+                        let t = train_of(fold, s);
+                        t.trades >= spec.min_trades && t.objective.value().is_some()
+                    })
+                    .count(),
+                in_sample_objective: chosen[fold]
+                    .map_or(Stat::Undefined(Undefined::NoTrades), |s| {
+                        train_of(fold, s).objective
+                    }),
+                in_sample: chosen[fold].map(|s| train_of(fold, s).performance),
+                out_of_sample: Performance::of(
+                    &run.returns,
+                    Some(&benchmark_slice(data, &fold_segments[fold], &segments)),
+                    annual,
+                ),
+                trades: TradeStats::of(&trades),
+            }
+        })
+        .collect();
+
+    // The stitched history: folds in order, or for CPCV each path, keeping the median one.
+    let stitch = |parts: &mut dyn Iterator<Item = (usize, usize)>| {
+        let mut run = CellRun::default();
+        let mut bench = Vec::new();
+        for (fold, segment) in parts {
+            match chosen[fold] {
+                Some(set) => {
+                    let part = test_of(segment, set);
+                    run.returns.extend_from_slice(&part.returns);
+                    run.trades.extend_from_slice(&part.trades);
+                    run.exposed_bars += part.exposed_bars;
+                }
+                None => run
+                    .returns
+                    .extend(std::iter::repeat_n(0.0, segments[segment].len())),
+            }
+            bench.extend_from_slice(&data.benchmark_returns[segments[segment].clone()]);
+        }
+        (run, bench)
+    };
+    let (stitched_run, stitched_bench, path_sharpes) = if plan.paths.is_empty() {
+        let (run, bench) = stitch(&mut (0..plan.folds.len()).map(|f| (f, f)));
+        (run, bench, Vec::new())
+    } else {
+        let paths: Vec<(CellRun, Vec<f64>)> = plan
+            .paths
+            .iter()
+            .map(|path| stitch(&mut path.iter().enumerate().map(|(g, &fold)| (fold, g))))
+            .collect();
+        let sharpes: Vec<Stat> = paths
+            .iter()
+            .map(|(run, _)| {
+                per_period_sharpe(&run.returns, 0.0).map(|s| s * annual.periods_per_year.sqrt())
+            })
+            .collect();
+        let mut order: Vec<usize> = (0..paths.len()).collect();
+        order.sort_by(|&a, &b| {
+            let key = |i: usize| sharpes[i].value().unwrap_or(f64::NEG_INFINITY);
+            key(a).total_cmp(&key(b)).then(a.cmp(&b))
+        });
+        let median = order[(order.len() - 1) / 2];
+        let (run, bench) = paths.into_iter().nth(median).unwrap_or_default();
+        (run, bench, sharpes)
+    };
+    let performance = Performance::of(&stitched_run.returns, Some(&stitched_bench), annual);
+    let trade_stats = TradeStats::of(&stitched_run.trades);
+    let moments = Moments::of(&stitched_run.returns);
+    let sample = match (
+        per_period_sharpe(&stitched_run.returns, 0.0),
+        moments.skewness,
+        moments.kurtosis,
+    ) {
+        (Stat::Value(sharpe), Stat::Value(skewness), Stat::Value(kurtosis)) => Ok(SharpeSample {
+            sharpe,
+            periods: stitched_run.returns.len(),
+            skewness,
+            kurtosis,
+        }),
+        (Stat::Undefined(why), _, _)
+        | (_, Stat::Undefined(why), _)
+        | (_, _, Stat::Undefined(why)) => Err(why),
+        _ => Err(Undefined::TooFewObservations),
+    };
+    let trials_variance = trials_variance(&plan, n_sets, &|f, s| train_of(f, s).per_period_sharpe);
+    let deflated = match sample {
+        Ok(sample) => deflated_sharpe(sample, n_sets, trials_variance),
+        Err(why) => crate::sharpe::Deflated {
+            trials: n_sets,
+            trials_variance,
+            expected_max_sharpe: Stat::Undefined(why),
+            dsr: Stat::Undefined(why),
+        },
+    };
+    let psr = match sample {
+        Ok(sample) => probabilistic_sharpe(sample, 0.0),
+        Err(why) => Stat::Undefined(why),
+    };
+    let bars_stitched = stitched_run.returns.len();
+    let out_of_sample = Stitched {
+        performance,
+        trades: trade_stats,
+        exposure: if bars_stitched == 0 {
+            0.0
+        } else {
+            stitched_run.exposed_bars as f64 / bars_stitched as f64
+        },
+        moments,
+        psr,
+        deflated,
+        sharpe_bootstrap: sharpe_interval(
+            &stitched_run.returns,
+            annual.periods_per_year,
+            spec.bootstrap,
+        ),
+    };
+
+    // PBO over every set's returns on the test windows, in time order.
+    let mut order: Vec<usize> = (0..segments.len()).collect();
+    order.sort_by_key(|&s| segments[s].start);
+    let rows: Vec<Vec<f64>> = order
+        .iter()
+        .flat_map(|&s| {
+            let test = &test;
+            (0..segments[s].len()).map(move |t| {
+                (0..n_sets)
+                    .map(|set| test[s * n_sets + set].returns[t])
+                    .collect()
+            })
+        })
+        .collect();
+    let pbo =
+        probability_of_overfitting(&rows, spec.pbo_blocks).unwrap_or_else(|_| crate::pbo::Pbo {
+            pbo: Stat::Undefined(Undefined::TooFewObservations),
+            blocks: spec.pbo_blocks,
+            configurations: n_sets,
+            rows_used: 0,
+            rows_dropped: rows.len(),
+            logits: Vec::new(),
+        });
+
+    let trials: Vec<Trial> = (0..plan.folds.len())
+        .flat_map(|fold| (0..n_sets).map(move |set| (fold, set)))
+        .map(|(fold, set)| {
+            let t = train_of(fold, set);
+            let oos = joined(fold, set);
+            let perf = Performance::of(&oos.returns, None, annual);
+            Trial {
+                fold,
+                set,
+                in_sample_objective: t.objective,
+                in_sample_sharpe: t.performance.sharpe,
+                in_sample_trades: t.trades,
+                out_of_sample_sharpe: perf.sharpe,
+                out_of_sample_return: perf.total_return,
+                out_of_sample_trades: oos.trades.len(),
+            }
+        })
+        .collect();
+
+    let claim = spec.claimed_win_rate.map(|claimed| {
+        let wilson = wilson(trade_stats.wins, trade_stats.trades);
+        let inside = match (wilson.low.value(), wilson.high.value()) {
+            (Some(low), Some(high)) => claimed.0 <= high && claimed.1 >= low,
+            _ => false,
+        };
+        ClaimCheck {
+            claimed,
+            measured: trade_stats.win_rate,
+            inside_wilson_interval: inside,
+        }
+    });
+
+    let mut distinct: Vec<usize> = chosen.iter().flatten().copied().collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let columns: Vec<_> = runner
+        .columns
+        .iter()
+        .map(|c| c.range(data.range.clone()))
+        .collect();
+    let cuts = evenly_spaced_cuts(data.bars(), LOOKAHEAD_CUTS);
+    let lookahead = distinct
+        .iter()
+        .map(|&set| {
+            let report = gauntlet_strategies::lookahead(name, &grid.sets[set], &columns, &cuts);
+            let (passed, first_divergence) = match report {
+                Ok(r) => (r.passed(), r.divergence.map(|d| d.bar)),
+                Err(_) => (false, None),
+            };
+            LookaheadRecord {
+                set,
+                cuts: cuts.len(),
+                passed,
+                first_divergence,
+            }
+        })
+        .collect();
+
+    Ok(Validation {
+        spec: spec.name.clone(),
+        strategy: name.to_string(),
+        data: data.files.clone(),
+        benchmark: data.benchmark.clone(),
+        periods_per_year: data.periods_per_year,
+        objective: spec.objective,
+        min_trades: spec.min_trades,
+        grid: GridRecord {
+            sets: n_sets,
+            rejected: grid.rejected,
+            parameters: grid.sets.iter().cloned().map(ParamSet).collect(),
+        },
+        plan: plan_record,
+        parameter_stability: stability(&grid.sets, &chosen),
+        walk_forward_efficiency: efficiency(&folds),
+        folds,
+        out_of_sample,
+        path_sharpes,
+        claim,
+        pbo,
+        lookahead,
+        trials,
+        returns: stitched_run.returns,
+    })
+}
+
+fn score(run: &CellRun, objective: Objective, annual: Annualization) -> TrainScore {
+    let performance = Performance::of(&run.returns, None, annual);
+    let objective = match objective {
+        Objective::Sharpe => performance.sharpe,
+        Objective::Sortino => performance.sortino,
+        Objective::Calmar => performance.calmar,
+        Objective::TotalReturn => Stat::Value(performance.total_return),
+        Objective::ProfitFactor => TradeStats::of(&run.trades).profit_factor,
+    };
+    TrainScore {
+        objective,
+        per_period_sharpe: per_period_sharpe(&run.returns, annual.risk_free),
+        trades: run.trades.len(),
+        performance,
+    }
+}
+
+fn benchmark_slice(data: &Dataset, fold_segments: &[usize], segments: &[Range<usize>]) -> Vec<f64> {
+    fold_segments
+        .iter()
+        .flat_map(|&s| data.benchmark_returns[segments[s].clone()].iter().copied())
+        .collect()
+}
+
+/// DSR's `V`: per fold, the sample variance of the sets' in-sample per-period Sharpe ratios;
+/// averaged over the folds where at least two are defined.
+fn trials_variance(plan: &Plan, n_sets: usize, sharpe: &dyn Fn(usize, usize) -> Stat) -> Stat {
+    if n_sets < 2 {
+        return Stat::Undefined(Undefined::SingleTrial);
+    }
+    let variances: Vec<f64> = (0..plan.folds.len())
+        .filter_map(|fold| {
+            let values: Vec<f64> = (0..n_sets)
+                .filter_map(|s| sharpe(fold, s).value())
+                .collect();
+            sample_variance(&values)
+        })
+        .collect();
+    if variances.is_empty() {
+        Stat::Undefined(Undefined::TooFewObservations)
+    } else {
+        Stat::Value(variances.iter().sum::<f64>() / variances.len() as f64)
+    }
+}
+
+fn stability(sets: &[Params], chosen: &[Option<usize>]) -> Vec<ParameterStability> {
+    let Some(first) = sets.first() else {
+        return Vec::new();
+    };
+    first
+        .iter()
+        .map(|(name, _)| {
+            let values: Vec<Option<String>> = chosen
+                .iter()
+                .map(|c| c.and_then(|s| sets[s].get(name)).map(|v| v.to_string()))
+                .collect();
+            let mut seen: Vec<&String> = values.iter().flatten().collect();
+            seen.sort();
+            seen.dedup();
+            let pairs: Vec<bool> = values
+                .windows(2)
+                .filter_map(|w| match (&w[0], &w[1]) {
+                    (Some(a), Some(b)) => Some(a != b),
+                    _ => None,
+                })
+                .collect();
+            ParameterStability {
+                parameter: name.to_string(),
+                distinct: seen.len(),
+                change_rate: if pairs.is_empty() {
+                    Stat::Undefined(Undefined::TooFewObservations)
+                } else {
+                    Stat::Value(pairs.iter().filter(|&&c| c).count() as f64 / pairs.len() as f64)
+                },
+                values,
+            }
+        })
+        .collect()
+}
+
+/// Walk-forward efficiency (Pardo): mean out-of-sample CAGR over mean in-sample CAGR of the
+/// chosen sets, over the folds where both are defined.
+fn efficiency(folds: &[FoldOutcome]) -> Stat {
+    let pairs: Vec<(f64, f64)> = folds
+        .iter()
+        .filter_map(|f| {
+            let is = f.in_sample.as_ref()?.cagr.value()?;
+            let oos = f.out_of_sample.cagr.value()?;
+            Some((is, oos))
+        })
+        .collect();
+    if pairs.is_empty() {
+        return Stat::Undefined(Undefined::TooFewObservations);
+    }
+    let n = pairs.len() as f64;
+    let is = pairs.iter().map(|p| p.0).sum::<f64>() / n;
+    let oos = pairs.iter().map(|p| p.1).sum::<f64>() / n;
+    if is <= 0.0 {
+        Stat::Undefined(Undefined::NonPositiveInSample)
+    } else {
+        Stat::Value(oos / is)
+    }
+}
