@@ -45,6 +45,46 @@ pub enum Command {
     /// be the same whether or not the bars after the cut exist. Exits 1, naming the first bar
     /// that differs, when they are not.
     Lookahead(LookaheadArgs),
+    /// Walk-forward validation of one or more specs: optimize in sample, test out of sample,
+    /// stitch, and judge the result (Sharpe, drawdown, win rate against the claim, DSR, PBO,
+    /// look-ahead). Prints a verdict table; writes reports/<spec>/report.json.
+    ///
+    /// With no SPEC, validates every spec in strategies/specs/. Exits 1 when a spec fails its
+    /// gate, 2 on any error in a spec or its data.
+    ///
+    /// Examples:
+    ///   gauntlet validate
+    ///   gauntlet validate strategies/specs/sma_cross.toml --threads 2
+    #[command(verbatim_doc_comment)]
+    Validate(ValidateArgs),
+    /// Print the folds of a spec's split scheme (training and test windows, with dates)
+    /// without running anything.
+    ///
+    /// Example: gauntlet splits strategies/specs/sma_cross.toml
+    Splits {
+        /// The spec.
+        spec: PathBuf,
+    },
+}
+
+/// Specs to validate, and how.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Spec files [default: every strategies/specs/*.toml].
+    #[arg(value_name = "SPEC")]
+    pub specs: Vec<PathBuf>,
+    /// Validate every spec in strategies/specs/ (the default when no SPEC is given).
+    #[arg(long)]
+    pub all: bool,
+    /// Worker threads [default: all cores].
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Output folder: each spec's results go into DIR/<spec name>/.
+    #[arg(long, value_name = "DIR", default_value = "reports")]
+    pub out: PathBuf,
+    /// No progress bar.
+    #[arg(long)]
+    pub quiet: bool,
 }
 
 /// Which strategy, with which parameters, on which bars: shared by the commands that run one.

@@ -4,7 +4,7 @@
 //! - Sharpe: `mean / sd * sqrt(P)`, sample standard deviation (`ddof = 1`), risk-free rate 0,
 //!   `P` bars per year (252 for daily bars);
 //! - Sortino: `mean / dd * sqrt(P)` with the downside deviation
-//!   `dd = sqrt(sum(min(r, 0)^2) / (n - 1))` over all `n - 1` returns (target 0);
+//!   `dd = sqrt(sum(min(r, 0)^2) / m)` over all `m` returns (target 0; empyrical's convention);
 //! - max drawdown: the largest fall from a running peak of equity, as a positive fraction;
 //! - CAGR: `(final / initial)^(1 / years) - 1`, years = calendar days from the first to the last
 //!   bar over 365.25;
@@ -100,14 +100,14 @@ pub fn sharpe(returns: &[f64], periods_per_year: f64) -> Option<f64> {
     (variance > 0.0).then(|| mean / variance.sqrt() * periods_per_year.sqrt())
 }
 
-/// Annualized Sortino ratio: `mean / sqrt(sum(min(r, 0)^2) / (n - 1)) * sqrt(periods_per_year)`.
+/// Annualized Sortino ratio: `mean / sqrt(sum(min(r, 0)^2) / n) * sqrt(periods_per_year)`.
 pub fn sortino(returns: &[f64], periods_per_year: f64) -> Option<f64> {
     if returns.len() < 2 {
         return None;
     }
     let n = returns.len() as f64;
     let mean = returns.iter().sum::<f64>() / n;
-    let downside = returns.iter().map(|r| r.min(0.0).powi(2)).sum::<f64>() / (n - 1.0);
+    let downside = returns.iter().map(|r| r.min(0.0).powi(2)).sum::<f64>() / n;
     (downside > 0.0).then(|| mean / downside.sqrt() * periods_per_year.sqrt())
 }
 
@@ -158,9 +158,10 @@ mod tests {
         let s = sharpe(&r, 1.0).unwrap_or(0.0);
         assert!((s - 0.02 / 3.0 / 0.000_633_333_333_333_333_3f64.sqrt()).abs() < 1e-12);
         assert!((s - 0.264_906).abs() < 1e-6);
-        // Downside: only -0.02, dd = sqrt(0.0004 / 2) = 0.0141421; Sortino = 0.471405.
+        // Downside: only -0.02, over all 3 returns: dd = sqrt(0.0004 / 3) = 0.0115470;
+        // Sortino = 0.0066667 / 0.0115470 = 0.577350.
         let so = sortino(&r, 1.0).unwrap_or(0.0);
-        assert!((so - 0.471_405).abs() < 1e-6);
+        assert!((so - 0.577_350).abs() < 1e-6);
         assert!((sharpe(&r, 252.0).unwrap_or(0.0) - s * 252f64.sqrt()).abs() < 1e-12);
         assert_eq!(sharpe(&[0.01, 0.01], 1.0), None);
         assert_eq!(sortino(&[0.01, 0.02], 1.0), None);

@@ -107,8 +107,11 @@ fn uniform_fraction(rng: &mut ChaCha8Rng) -> f64 {
 }
 
 /// The `q` quantile of sorted values, interpolating linearly between order statistics at
-/// position `q (n - 1)`.
+/// position `q (n - 1)`; NaN for no values.
 pub fn quantile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
     let position = q * (sorted.len() - 1) as f64;
     let below = position.floor() as usize;
     let above = (below + 1).min(sorted.len() - 1);

@@ -10,6 +10,7 @@
 pub mod bootstrap;
 pub mod cells;
 pub mod dataset;
+pub mod gate;
 pub mod grid;
 pub mod outcome;
 pub mod pbo;

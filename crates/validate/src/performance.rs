@@ -63,13 +63,22 @@ pub fn mean(values: &[f64]) -> f64 {
     values.iter().sum::<f64>() / values.len() as f64
 }
 
-/// Sample variance (ddof = 1); needs two values.
+/// Sample variance (ddof = 1); needs two values. Exactly 0 when the values are all equal (the
+/// mean of equal values can be off by a rounding unit, which would leave a variance of 1e-36).
 pub fn sample_variance(values: &[f64]) -> Option<f64> {
     if values.len() < 2 {
         return None;
     }
+    if all_equal(values) {
+        return Some(0.0);
+    }
     let m = mean(values);
     Some(values.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (values.len() - 1) as f64)
+}
+
+/// True when every value equals the first.
+pub fn all_equal(values: &[f64]) -> bool {
+    values.iter().all(|&v| v == values[0])
 }
 
 /// The per-period Sharpe ratio `(mean - rf) / sd` (ddof = 1), not annualized: the quantity
@@ -179,12 +188,12 @@ fn beta_correlation(r: &[f64], b: &[f64]) -> (Stat, Stat) {
         var_r += (x - mr) * (x - mr);
         var_b += (y - mb) * (y - mb);
     }
-    if var_b <= 0.0 {
+    if var_b <= 0.0 || all_equal(b) {
         let flat = Stat::Undefined(Undefined::ZeroVariance);
         return (flat, flat);
     }
     let beta = Stat::Value(cov / var_b);
-    let correlation = if var_r > 0.0 {
+    let correlation = if var_r > 0.0 && !all_equal(r) {
         Stat::Value(cov / (var_r * var_b).sqrt())
     } else {
         Stat::Undefined(Undefined::ZeroVariance)
@@ -248,6 +257,10 @@ mod tests {
         assert_eq!(flat.calmar, Stat::Undefined(Undefined::NoDrawdown));
         assert_eq!(flat.beta, Stat::Undefined(Undefined::ZeroVariance));
         assert_eq!(flat.max_drawdown, 0.0);
+        // Equal non-zero returns: their mean is off by a rounding unit, the spread is still 0.
+        let constant = Performance::of(&[0.01; 10], Some(&[0.01; 10]), Annualization::new(252.0));
+        assert_eq!(constant.sharpe, Stat::Undefined(Undefined::ZeroVariance));
+        assert_eq!(constant.beta, Stat::Undefined(Undefined::ZeroVariance));
         let one = Performance::of(&[0.01], None, Annualization::new(252.0));
         assert_eq!(one.sharpe, Stat::Undefined(Undefined::TooFewObservations));
         let ruin = Performance::of(&[0.5, -1.0], None, Annualization::new(252.0));

@@ -53,7 +53,7 @@ impl Moments {
             m4 += d * d * d * d;
         }
         let (m2, m3, m4) = (m2 / n, m3 / n, m4 / n);
-        if m2 <= 0.0 {
+        if m2 <= 0.0 || crate::performance::all_equal(values) {
             let flat = Stat::Undefined(Undefined::ZeroVariance);
             return Moments {
                 skewness: flat,

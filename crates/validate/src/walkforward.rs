@@ -398,7 +398,6 @@ pub fn validate(
         (Stat::Undefined(why), _, _)
         | (_, Stat::Undefined(why), _)
         | (_, _, Stat::Undefined(why)) => Err(why),
-        _ => Err(Undefined::TooFewObservations),
     };
     let trials_variance = trials_variance(&plan, n_sets, &|f, s| train_of(f, s).per_period_sharpe);
     let deflated = match sample {

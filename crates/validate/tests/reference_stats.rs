@@ -2,9 +2,12 @@
 //! scipy 1.17.1, and property tests of the purged K-fold and CPCV split schemes.
 //!
 //! Every expected number was printed by the short Python script in the comment above the test
-//! that uses it. The scripts read the data constants of this file (`R`, `B`, `FAT`, ...), so to
-//! re-run one: copy it without the leading `// `, and run it from the repository root with
-//! `python3 script.py` (after `pip install numpy scipy`).
+//! that uses it (between the ```python fences). The scripts read the data constants of this
+//! file (`R`, `B`, `FAT`, ...), so to re-run one: copy it without the leading `// ` and run it
+//! from the repository root with `python3 script.py` (after `pip install numpy scipy`).
+
+// Folds are lists of bar ranges, and a list of one range is their common case.
+#![allow(clippy::single_range_in_vec_init)]
 
 use std::collections::BTreeSet;
 use std::ops::Range;
@@ -109,6 +112,7 @@ fn assert_interval(got: Interval, want: [f64; 2], what: &str) {
     );
 }
 
+// ```python
 // from scipy.stats import beta, binomtest
 // for k, n in [(7, 20), (0, 15), (15, 15), (53, 100)]:
 //     t = binomtest(k, n)
@@ -117,10 +121,11 @@ fn assert_interval(got: Interval, want: [f64; 2], what: &str) {
 //     hi = beta.ppf(0.975, k + 1, n - k) if k < n else 1.0
 //     assert abs(lo - cp.low) < 1e-12 and abs(hi - cp.high) < 1e-12
 //     print((k, n), [float(cp.low), float(cp.high)], [float(w.low), float(w.high)])
+// ```
 #[test]
 fn clopper_pearson_and_wilson_match_scipy() {
     // ((k, n), Clopper-Pearson [low, high], Wilson [low, high]), as printed.
-    let cases: [((usize, usize), [f64; 2], [f64; 2]); 4] = [
+    let cases = [
         (
             (7, 20),
             [0.1539092047845412, 0.5921885345328283],
@@ -152,6 +157,7 @@ fn clopper_pearson_and_wilson_match_scipy() {
     }
 }
 
+// ```python
 // import ast, re
 // import numpy as np
 // SRC = open("crates/validate/tests/reference_stats.rs").read()
@@ -168,6 +174,7 @@ fn clopper_pearson_and_wilson_match_scipy() {
 // print("total_return", float(np.prod(1 + r) - 1), "cagr", float(cagr))
 // print("volatility", float(r.std(ddof=1) * np.sqrt(P)), "max_drawdown", float(mdd), "calmar", float(cagr / mdd))
 // print("beta", float(np.cov(r, b)[0, 1] / np.var(b, ddof=1)), "correlation", float(np.corrcoef(r, b)[0, 1]))
+// ```
 #[test]
 fn performance_matches_numpy() {
     let perf = Performance::of(&R, Some(&B), Annualization::new(252.0));
@@ -232,6 +239,7 @@ fn performance_matches_numpy() {
     assert_eq!(perf_rf.max_drawdown, perf.max_drawdown);
 }
 
+// ```python
 // import ast, re
 // import numpy as np
 // from scipy import stats
@@ -252,6 +260,7 @@ fn performance_matches_numpy() {
 // print("psr R", [psr(r, s) for s in (0.0, 0.05, -0.1)], "FAT", [psr(fat, s) for s in (0.0, 0.05, -0.1)])
 // V = trials.var(ddof=1)
 // print("dsr: V", float(V), "sr0", sr0(len(trials), V), "R", psr(r, sr0(len(trials), V)), "FAT", psr(fat, sr0(len(trials), V)))
+// ```
 fn sample_of(returns: &[f64]) -> SharpeSample {
     let moments = Moments::of(returns);
     SharpeSample {
@@ -339,6 +348,7 @@ fn psr_and_dsr_match_scipy() {
     }
 }
 
+// ```python
 // import ast, itertools, re
 // import numpy as np
 // from scipy import stats
@@ -363,6 +373,10 @@ fn psr_and_dsr_match_scipy() {
 // HALF = np.column_stack([M[:, 1], M[:, 2], np.r_[M[:13, 1], M[13:, 0]], M[:, 3]])  # 2 = 0 in rows 0-12
 // for name, m, S in [("rows", M, 4), ("rows", M, 6), ("ties", TIES, 4), ("ties", TIES, 6), ("half", HALF, 2)]:
 //     print(name, S, *cscv(m, S))
+// ```
+/// A CSCV reference case: name, matrix, blocks `S`, PBO and the logits of the splits.
+type Cscv<'a> = (&'a str, &'a [Vec<f64>], usize, f64, &'a [f64]);
+
 #[test]
 fn pbo_matches_a_direct_cscv() {
     let rows: Vec<Vec<f64>> = PBO_ROWS.iter().map(|r| r.to_vec()).collect();
@@ -375,7 +389,7 @@ fn pbo_matches_a_direct_cscv() {
         .enumerate()
         .map(|(t, r)| vec![r[1], r[2], if t < 13 { r[1] } else { r[0] }, r[3]])
         .collect();
-    let cases: [(&str, &Vec<Vec<f64>>, usize, f64, &[f64]); 5] = [
+    let cases: [Cscv; 5] = [
         (
             "rows",
             &rows,
@@ -524,23 +538,35 @@ fn a_dominant_configuration_is_not_overfit() {
 
 #[test]
 fn pure_noise_is_overfit_about_half_the_time() {
-    // N = 20 configurations of pure noise over T = 1600 periods, S = 16 blocks: the in-sample
-    // winner's out-of-sample rank is uniform, so PBO is spread around 0.5.
-    let matrix = noise_matrix(2024, 1600, 20);
-    let pbo = probability_of_overfitting(&matrix, 16).expect("a valid matrix");
-    assert_eq!(pbo.logits.len(), 12_870);
-    let value = defined(pbo.pbo, "PBO");
-    assert!((0.25..=0.75).contains(&value), "PBO {value}");
-    // Every logit is one of the N possible ranks' (with half ranks for ties).
-    assert!(pbo.logits.iter().all(|l| l.abs() <= (20f64).ln() + 1e-12));
+    // N = 20 configurations of pure noise over T = 1600 periods, S = 16 blocks. The in-sample
+    // winner's out-of-sample rank is uniform on 1..=N, so the expected PBO is 10 / 20 = 0.5.
+    // One matrix's PBO is itself widely spread (its 12,870 splits share their data): over
+    // seeds 100..140 it ranged from 0.05 to 0.89 (mean 0.48). So the bound is on the mean
+    // over 16 seeds (0.411 here), whose standard deviation is a quarter of one matrix's.
+    let seeds = 1..=16u64;
+    let mut total = 0.0;
+    for seed in seeds.clone() {
+        let matrix = noise_matrix(seed, 1600, 20);
+        let pbo = probability_of_overfitting(&matrix, 16).expect("a valid matrix");
+        assert_eq!(pbo.logits.len(), 12_870);
+        // Every logit is that of a rank in 1..=N (half ranks for ties).
+        assert!(pbo.logits.iter().all(|l| l.abs() <= 20f64.ln() + 1e-12));
+        let value = defined(pbo.pbo, "PBO");
+        assert!(value > 0.0 && value < 1.0, "seed {seed}: PBO {value}");
+        total += value;
+    }
+    let mean = total / seeds.count() as f64;
+    assert!((0.3..=0.7).contains(&mean), "mean PBO {mean}");
 }
 
+// ```python
 // import ast, re
 // import numpy as np
 // SRC = open("crates/validate/tests/reference_stats.rs").read()
 // def lit(name):
 //     return np.array(ast.literal_eval(re.search(rf"const {name}: [^=]*= (\[.*?\]);", SRC, re.S)[1]))
 // print([float(np.quantile(lit("QUANTILE_VALUES"), q)) for q in (0, 0.025, 0.1, 0.25, 0.5, 0.9, 0.975, 1)])
+// ```
 #[test]
 fn quantile_matches_numpy() {
     let mut sorted = QUANTILE_VALUES;

@@ -4,7 +4,9 @@ mod backtest;
 mod data;
 mod lookahead;
 mod strategies;
+mod splits;
 mod synth;
+mod validate;
 
 use std::path::PathBuf;
 
@@ -28,6 +30,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Synth(args) => synth::run(args),
         Command::Strategies { name } => strategies::run(name.as_deref()),
         Command::Lookahead(args) => lookahead::run(args),
+        Command::Validate(args) => validate::run(args),
+        Command::Splits { spec } => splits::run(&spec),
     }
 }
 

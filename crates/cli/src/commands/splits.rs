@@ -1,0 +1,59 @@
+//! `gauntlet splits SPEC`: the plan of a spec, printed without running anything.
+
+use std::path::Path;
+
+use anyhow::Result;
+use gauntlet_validate::walkforward::{Grid, plan};
+use gauntlet_validate::{Dataset, Spec};
+
+pub fn run(path: &Path) -> Result<()> {
+    let spec = Spec::load(path)?;
+    let data = Dataset::load(&spec)?;
+    let grid = Grid::of(&spec)?;
+    let (_, record) = plan(&spec, &data, &grid)?;
+    println!(
+        "{}: {} on {} bars ({} to {}), {:.0} bars a year",
+        spec.name,
+        spec.strategy.name,
+        record.bars,
+        data.ts().first().map_or(String::new(), |&t| date(t)),
+        data.ts().last().map_or(String::new(), |&t| date(t)),
+        data.periods_per_year,
+    );
+    println!(
+        "scheme: {}",
+        serde_json::to_string(&record.resolved).unwrap_or_default()
+    );
+    println!(
+        "grid: {} parameter sets ({} rejected by the strategy's checks)",
+        grid.sets.len(),
+        grid.rejected
+    );
+    let windows = |ws: &[gauntlet_validate::outcome::Window]| {
+        ws.iter()
+            .map(|w| format!("{}..{} ({} .. {}, {} bars)", w.start, w.end, w.first, w.last, w.end - w.start))
+            .collect::<Vec<_>>()
+            .join(" + ")
+    };
+    for (i, fold) in record.folds.iter().enumerate() {
+        println!("fold {i:>3}  train {}", windows(&fold.train));
+        println!("          test  {}", windows(&fold.test));
+    }
+    if !record.paths.is_empty() {
+        println!("groups: {}", windows(&record.groups));
+        for (j, path) in record.paths.iter().enumerate() {
+            let folds: Vec<String> = path.iter().map(|f| f.to_string()).collect();
+            println!("path {j}: group g tested by fold [{}]", folds.join(", "));
+        }
+    }
+    println!(
+        "cells: {} training + {} test runs",
+        record.folds.len() * grid.sets.len(),
+        record.folds.len().max(record.groups.len()) * grid.sets.len()
+    );
+    Ok(())
+}
+
+fn date(ms: i64) -> String {
+    gauntlet_data::timestamp::TsFormat::Date.format(ms)
+}
