@@ -65,6 +65,36 @@ pub enum Command {
         /// The spec.
         spec: PathBuf,
     },
+    /// Run every parameter set of a grid over the whole data (one in-sample pass each, the
+    /// classic optimization) and write the trials table, one row per set.
+    ///
+    /// Parameters left out of --grid stay at their --param value or default. Combinations the
+    /// strategy rejects (fast >= slow) are skipped and counted.
+    ///
+    /// Example:
+    ///   gauntlet sweep --strategy sma_cross --grid fast=5:50:5 --grid slow=20:200:20
+    #[command(verbatim_doc_comment)]
+    Sweep(SweepArgs),
+}
+
+/// A grid to sweep.
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    #[command(flatten)]
+    pub run: StrategyRun,
+    /// One axis of the grid: NAME=FROM:TO:STEP, NAME=V1,V2,... or NAME=VALUE; repeat per
+    /// parameter.
+    #[arg(long = "grid", value_name = "NAME=VALUES")]
+    pub grid: Vec<String>,
+    /// Worker threads [default: all cores].
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Output folder [default: reports/sweep/<strategy>].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// No progress bar.
+    #[arg(long)]
+    pub quiet: bool,
 }
 
 /// Specs to validate, and how.

@@ -56,3 +56,45 @@ pub fn enumerate(base: &Params, axes: &[GridAxis]) -> Vec<Params> {
     }
     sets
 }
+
+/// The values of one axis as written on a command line: `a:b:step` (from `a` to `b`, both
+/// included when the step lands on `b`), `v1,v2,...`, or one value.
+pub fn parse_axis(
+    spec: &'static gauntlet_strategy::ParamSpec,
+    text: &str,
+) -> Result<Vec<ParamValue>, String> {
+    let parse = |t: &str| spec.parse(t.trim());
+    let parts: Vec<&str> = text.split(':').collect();
+    match parts[..] {
+        [from, to, step] => {
+            let (from, to) = (parse(from)?, parse(to)?);
+            let step: f64 = step
+                .trim()
+                .parse()
+                .map_err(|_| format!("step: expected a number, got '{step}'"))?;
+            match (from, to) {
+                (ParamValue::Int(a), ParamValue::Int(b))
+                    if step >= 1.0 && step.fract() == 0.0 && a <= b =>
+                {
+                    Ok((a..=b)
+                        .step_by(step as usize)
+                        .map(ParamValue::Int)
+                        .collect())
+                }
+                (ParamValue::Float(a), ParamValue::Float(b)) if step > 0.0 && a <= b => {
+                    let count = ((b - a) / step + 1e-9).floor() as usize;
+                    (0..=count)
+                        .map(|k| spec.check(ParamValue::Float(a + k as f64 * step)))
+                        .collect()
+                }
+                _ => Err(format!(
+                    "expected from:to:step with from <= to and a positive step (whole for integers), got '{text}'"
+                )),
+            }
+        }
+        [_] => text.split(',').map(parse).collect(),
+        _ => Err(format!(
+            "expected from:to:step, v1,v2,... or one value, got '{text}'"
+        )),
+    }
+}

@@ -19,6 +19,7 @@ pub mod sharpe;
 pub mod spec;
 pub mod splits;
 pub mod stat;
+pub mod sweep;
 pub mod trades;
 pub mod walkforward;
 

@@ -3,8 +3,9 @@
 mod backtest;
 mod data;
 mod lookahead;
-mod strategies;
 mod splits;
+mod strategies;
+mod sweep;
 mod synth;
 mod validate;
 
@@ -32,7 +33,34 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Lookahead(args) => lookahead::run(args),
         Command::Validate(args) => validate::run(args),
         Command::Splits { spec } => splits::run(&spec),
+        Command::Sweep(args) => sweep::run(args),
     }
+}
+
+/// Worker threads: the number asked for, or every core.
+fn threads(asked: Option<usize>) -> Result<usize> {
+    match asked {
+        Some(0) => bail!("--threads: expected at least 1"),
+        Some(n) => Ok(n),
+        None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
+    }
+}
+
+/// A progress bar on stderr, hidden with `quiet` (and by indicatif when stderr is not a
+/// terminal).
+fn progress_bar(quiet: bool, prefix: &str, unit: &str) -> indicatif::ProgressBar {
+    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+    let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+    if quiet {
+        bar.set_draw_target(ProgressDrawTarget::hidden());
+    }
+    if let Ok(style) = ProgressStyle::with_template(&format!(
+        "{{prefix:>16}} [{{bar:30}}] {{pos}}/{{len}} {unit}, {{eta}} left"
+    )) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_prefix(prefix.to_string());
+    bar
 }
 
 /// The shipped files, in the order the default runs use them.

@@ -31,7 +31,16 @@ pub fn run(path: &Path) -> Result<()> {
     );
     let windows = |ws: &[gauntlet_validate::outcome::Window]| {
         ws.iter()
-            .map(|w| format!("{}..{} ({} .. {}, {} bars)", w.start, w.end, w.first, w.last, w.end - w.start))
+            .map(|w| {
+                format!(
+                    "{}..{} ({} .. {}, {} bars)",
+                    w.start,
+                    w.end,
+                    w.first,
+                    w.last,
+                    w.end - w.start
+                )
+            })
             .collect::<Vec<_>>()
             .join(" + ")
     };

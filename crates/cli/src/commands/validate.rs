@@ -7,7 +7,6 @@ use anyhow::{Context, Result, bail};
 use gauntlet_data::atomic::StagedDir;
 use gauntlet_validate::gate::{self, Policy, Verdict};
 use gauntlet_validate::{Dataset, Spec, Stat, Validation};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
 use super::CheckFailed;
@@ -35,24 +34,21 @@ pub fn run(args: ValidateArgs) -> Result<()> {
     } else {
         args.specs.clone()
     };
-    let threads = match args.threads {
-        Some(0) => bail!("--threads: expected at least 1"),
-        Some(n) => n,
-        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
-    };
-    // Every spec and its data are checked before anything runs.
+    let threads = super::threads(args.threads)?;
+    // Every spec, its data, its grid and its split are checked before anything runs or is
+    // written.
     let mut loaded = Vec::with_capacity(paths.len());
     for path in &paths {
         let spec = Spec::load(path)?;
         let data = Dataset::load(&spec)?;
-        loaded.push((spec, data));
+        let cells = cells(&spec, &data)?;
+        loaded.push((spec, data, cells));
     }
     let mut rows = Vec::new();
-    for (spec, data) in &loaded {
-        let progress = progress_bar(args.quiet, &spec.name);
+    for (spec, data, cells) in &loaded {
+        let progress = super::progress_bar(args.quiet, &spec.name, "cells");
+        progress.set_length(*cells as u64);
         let tick = || progress.inc(1);
-        let cells = cells(spec, data)?;
-        progress.set_length(cells as u64);
         let validation = gauntlet_validate::validate(spec, data, threads, &tick)?;
         progress.finish_and_clear();
         let verdict = gate::apply(Policy::default().with(&spec.gate), &validation);
@@ -104,20 +100,6 @@ fn shipped_specs() -> Result<Vec<PathBuf>> {
         bail!("{SPECS_DIR}: no .toml specs found");
     }
     Ok(specs)
-}
-
-fn progress_bar(quiet: bool, name: &str) -> ProgressBar {
-    let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
-    if quiet {
-        bar.set_draw_target(ProgressDrawTarget::hidden());
-    }
-    if let Ok(style) =
-        ProgressStyle::with_template("{prefix:>16} [{bar:30}] {pos}/{len} cells, {eta} left")
-    {
-        bar.set_style(style.progress_chars("=> "));
-    }
-    bar.set_prefix(name.to_string());
-    bar
 }
 
 fn write_report(out: &Path, validation: &Validation, verdict: &Verdict) -> Result<()> {

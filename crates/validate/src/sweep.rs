@@ -1,0 +1,68 @@
+//! The classic optimization: every parameter set over the whole data, once, on its own. Each
+//! run's metrics are kept and its bars dropped, so memory stays flat in the number of sets.
+
+use gauntlet_strategy::Params;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::cells::Runner;
+use crate::grid::ParamSet;
+use crate::performance::{Annualization, Performance};
+use crate::trades::TradeStats;
+use crate::walkforward::ValidateError;
+
+/// One parameter set's result over the whole data.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SweepRow {
+    /// Grid index.
+    pub set: usize,
+    /// The parameters.
+    pub parameters: ParamSet,
+    /// Return metrics.
+    pub performance: Performance,
+    /// Trade metrics.
+    pub trades: TradeStats,
+    /// Bars with a position open, over bars.
+    pub exposure: f64,
+}
+
+/// Runs every set of `sets` of `strategy` over all bars of `runner`'s panel (`bars` of them) on
+/// `threads` threads; `tick` is called after each run.
+pub fn sweep(
+    runner: &Runner<'_>,
+    strategy: &str,
+    sets: &[Params],
+    bars: usize,
+    annual: Annualization,
+    threads: usize,
+    tick: &(dyn Fn() + Sync),
+) -> Result<Vec<SweepRow>, ValidateError> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| ValidateError::Threads {
+            threads,
+            message: e.to_string(),
+        })?;
+    let range = runner.first_bar..bars;
+    Ok(pool.install(|| {
+        sets.par_iter()
+            .enumerate()
+            .map(|(set, params)| {
+                let run = runner.run(strategy, params, std::slice::from_ref(&range));
+                tick();
+                SweepRow {
+                    set,
+                    parameters: ParamSet(params.clone()),
+                    performance: Performance::of(&run.returns, None, annual),
+                    trades: TradeStats::of(&run.trades),
+                    exposure: if run.returns.is_empty() {
+                        0.0
+                    } else {
+                        run.exposed_bars as f64 / run.returns.len() as f64
+                    },
+                }
+            })
+            .collect()
+    }))
+}
