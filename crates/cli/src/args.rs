@@ -75,6 +75,110 @@ pub enum Command {
     ///   gauntlet sweep --strategy sma_cross --grid fast=5:50:5 --grid slow=20:200:20
     #[command(verbatim_doc_comment)]
     Sweep(SweepArgs),
+    /// The statistics of validation applied to any track record (from the live runner or
+    /// another tool). Output is JSON on stdout; --format table for people.
+    #[command(subcommand)]
+    Stats(StatsCommand),
+}
+
+/// Output format of `gauntlet stats`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum StatsFormat {
+    /// JSON (for programs).
+    Json,
+    /// One `name: value` line per statistic (for people).
+    Table,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StatsCommand {
+    /// Every metric of a returns series: a CSV with a `return` column (simple per-period
+    /// returns, oldest first).
+    Returns {
+        /// The returns CSV.
+        file: PathBuf,
+        /// Periods per year [default: 252].
+        #[arg(long, value_name = "P", default_value_t = 252.0)]
+        periods: f64,
+        /// Closed trades: a CSV with a `pnl` column (and optionally `bars_held`).
+        #[arg(long, value_name = "FILE")]
+        trades: Option<PathBuf>,
+        /// Benchmark returns over the same periods: a CSV with a `return` column.
+        #[arg(long, value_name = "FILE")]
+        benchmark: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "json")]
+        format: StatsFormat,
+    },
+    /// Probability of Backtest Overfitting (CSCV) of a T x N matrix: a CSV with one column per
+    /// configuration and one row per period, oldest first.
+    Pbo {
+        /// The matrix CSV.
+        matrix: PathBuf,
+        /// Blocks S (even).
+        #[arg(long, default_value_t = 16)]
+        blocks: usize,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "json")]
+        format: StatsFormat,
+    },
+    /// Deflated Sharpe Ratio from its inputs (per-period Sharpe ratios, not annualized).
+    Dsr {
+        /// The Sharpe ratio tested (per period).
+        #[arg(long)]
+        sharpe: f64,
+        /// Trials N.
+        #[arg(long)]
+        trials: usize,
+        /// Variance of the trials' per-period Sharpe ratios.
+        #[arg(long)]
+        trials_var: f64,
+        /// Returns T behind the Sharpe ratio.
+        #[arg(long)]
+        periods: usize,
+        /// Skewness of the returns.
+        #[arg(long, default_value_t = 0.0)]
+        skew: f64,
+        /// Kurtosis of the returns (3 for normal; not the excess).
+        #[arg(long, default_value_t = 3.0)]
+        kurt: f64,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "json")]
+        format: StatsFormat,
+    },
+    /// The index ranges of a split scheme over N bars.
+    Splits {
+        /// rolling, anchored, purged_kfold or cpcv.
+        #[arg(long)]
+        scheme: String,
+        /// Bars.
+        #[arg(long)]
+        n: usize,
+        /// Walk-forward: training bars.
+        #[arg(long)]
+        in_sample: Option<usize>,
+        /// Walk-forward: test bars.
+        #[arg(long)]
+        out_of_sample: Option<usize>,
+        /// Walk-forward: step [default: out_of_sample].
+        #[arg(long)]
+        step: Option<usize>,
+        /// K-fold: folds.
+        #[arg(long)]
+        folds: Option<usize>,
+        /// CPCV: groups.
+        #[arg(long)]
+        groups: Option<usize>,
+        /// CPCV: test groups per split.
+        #[arg(long)]
+        test_groups: Option<usize>,
+        /// K-fold and CPCV: label span in bars.
+        #[arg(long, default_value_t = 0)]
+        label_span: usize,
+        /// K-fold and CPCV: embargo in bars.
+        #[arg(long, default_value_t = 0)]
+        embargo: usize,
+    },
 }
 
 /// A grid to sweep.

@@ -4,6 +4,7 @@ mod backtest;
 mod data;
 mod lookahead;
 mod splits;
+mod stats;
 mod strategies;
 mod sweep;
 mod synth;
@@ -34,6 +35,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Validate(args) => validate::run(args),
         Command::Splits { spec } => splits::run(&spec),
         Command::Sweep(args) => sweep::run(args),
+        Command::Stats(command) => stats::run(command),
     }
 }
 
