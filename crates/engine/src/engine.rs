@@ -374,7 +374,9 @@ impl<S: Strategy, B: Broker> Engine<S, B> {
             }
             keep
         });
-        for (symbol, &quantity) in self.portfolio.quantities().iter().enumerate() {
+        // A halt is rare: copying the positions costs nothing that matters.
+        let quantities = self.portfolio.quantities().to_vec();
+        for (symbol, quantity) in quantities.into_iter().enumerate() {
             let already = self
                 .pending
                 .iter()
@@ -382,23 +384,30 @@ impl<S: Strategy, B: Broker> Engine<S, B> {
             if quantity == 0.0 || already {
                 continue;
             }
-            let order = Order {
-                id: self.next_id,
-                symbol,
-                side: if quantity > 0.0 {
-                    gauntlet_risk::Side::Sell
-                } else {
-                    gauntlet_risk::Side::Buy
-                },
-                kind: OrderKind::Market,
-                size: OrderSize::ClosePosition,
-                purpose: Purpose::Flatten,
-                created_at: t,
-            };
-            self.next_id += 1;
-            self.orders.push(record(&order));
+            let order = self.closing_order(symbol, quantity, Purpose::Flatten, t);
             self.pending.push(order);
         }
+    }
+
+    /// A market order, decided at bar `t`, that closes the position of `quantity` in `symbol`;
+    /// recorded, not yet placed.
+    fn closing_order(&mut self, symbol: usize, quantity: f64, purpose: Purpose, t: usize) -> Order {
+        let order = Order {
+            id: self.next_id,
+            symbol,
+            side: if quantity > 0.0 {
+                gauntlet_risk::Side::Sell
+            } else {
+                gauntlet_risk::Side::Buy
+            },
+            kind: OrderKind::Market,
+            size: OrderSize::ClosePosition,
+            purpose,
+            created_at: t,
+        };
+        self.next_id += 1;
+        self.orders.push(record(&order));
+        order
     }
 
     /// Ends a validation window at bar `t`, after its step: orders still waiting are cancelled
@@ -419,21 +428,7 @@ impl<S: Strategy, B: Broker> Engine<S, B> {
             if quantity == 0.0 {
                 continue;
             }
-            let order = Order {
-                id: self.next_id,
-                symbol,
-                side: if quantity > 0.0 {
-                    gauntlet_risk::Side::Sell
-                } else {
-                    gauntlet_risk::Side::Buy
-                },
-                kind: OrderKind::Market,
-                size: OrderSize::ClosePosition,
-                purpose: Purpose::CloseOut,
-                created_at: t,
-            };
-            self.next_id += 1;
-            self.orders.push(record(&order));
+            let order = self.closing_order(symbol, quantity, Purpose::CloseOut, t);
             let close = bars.columns[symbol].close[t];
             let at_close = BarPrices {
                 open: close,

@@ -37,13 +37,7 @@ pub fn sweep(
     threads: usize,
     tick: &(dyn Fn() + Sync),
 ) -> Result<Vec<SweepRow>, ValidateError> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| ValidateError::Threads {
-            threads,
-            message: e.to_string(),
-        })?;
+    let pool = crate::walkforward::thread_pool(threads)?;
     let range = runner.first_bar..bars;
     Ok(pool.install(|| {
         sets.par_iter()

@@ -240,13 +240,7 @@ pub fn validate(
         )
     };
 
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| ValidateError::Threads {
-            threads,
-            message: e.to_string(),
-        })?;
+    let pool = thread_pool(threads)?;
     let n_train = plan.folds.len() * n_sets;
     let (train, test): (Vec<TrainScore>, Vec<CellRun>) = pool.install(|| {
         let train = (0..n_train)
@@ -539,6 +533,17 @@ pub fn validate(
         trials,
         returns: stitched_run.returns,
     })
+}
+
+/// A rayon pool of `threads` threads.
+pub(crate) fn thread_pool(threads: usize) -> Result<rayon::ThreadPool, ValidateError> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| ValidateError::Threads {
+            threads,
+            message: e.to_string(),
+        })
 }
 
 fn score(run: &CellRun, objective: Objective, annual: Annualization) -> TrainScore {
