@@ -3,7 +3,6 @@
 //! returns on the same clock, and the bars per year.
 
 use std::ops::Range;
-use std::path::Path;
 
 use gauntlet_data::{BarSeries, DataError, LoadOptions, Panel, load_bars, timestamp};
 use gauntlet_engine::metrics::infer_periods_per_year;
@@ -151,9 +150,4 @@ fn aligned_returns(benchmark: &BarSeries, clock: &[i64]) -> Vec<f64> {
             r
         })
         .collect()
-}
-
-/// The path's display form, for messages.
-pub fn shown(path: &Path) -> String {
-    path.display().to_string()
 }

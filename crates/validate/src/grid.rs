@@ -57,6 +57,34 @@ pub fn enumerate(base: &Params, axes: &[GridAxis]) -> Vec<Params> {
     sets
 }
 
+/// The values from `from` to `to` every `step` (`to` included when the step lands on it),
+/// counted in whole steps from `from` so that float steps cannot drift; none unless both ends
+/// are integers with a whole step, or both numbers, with `from <= to` and a positive step.
+/// The ends are checked by the caller; the values between them are then in range too.
+pub fn stepped(from: ParamValue, to: ParamValue, step: f64) -> Option<Vec<ParamValue>> {
+    match (from, to) {
+        (ParamValue::Int(a), ParamValue::Int(b))
+            if step >= 1.0 && step.fract() == 0.0 && a <= b =>
+        {
+            Some(
+                (a..=b)
+                    .step_by(step as usize)
+                    .map(ParamValue::Int)
+                    .collect(),
+            )
+        }
+        (ParamValue::Float(a), ParamValue::Float(b)) if step > 0.0 && a <= b => {
+            let count = ((b - a) / step + 1e-9).floor() as usize;
+            Some(
+                (0..=count)
+                    .map(|k| ParamValue::Float(a + k as f64 * step))
+                    .collect(),
+            )
+        }
+        _ => None,
+    }
+}
+
 /// The values of one axis as written on a command line: `a:b:step` (from `a` to `b`, both
 /// included when the step lands on `b`), `v1,v2,...`, or one value.
 pub fn parse_axis(
@@ -72,25 +100,11 @@ pub fn parse_axis(
                 .trim()
                 .parse()
                 .map_err(|_| format!("step: expected a number, got '{step}'"))?;
-            match (from, to) {
-                (ParamValue::Int(a), ParamValue::Int(b))
-                    if step >= 1.0 && step.fract() == 0.0 && a <= b =>
-                {
-                    Ok((a..=b)
-                        .step_by(step as usize)
-                        .map(ParamValue::Int)
-                        .collect())
-                }
-                (ParamValue::Float(a), ParamValue::Float(b)) if step > 0.0 && a <= b => {
-                    let count = ((b - a) / step + 1e-9).floor() as usize;
-                    (0..=count)
-                        .map(|k| spec.check(ParamValue::Float(a + k as f64 * step)))
-                        .collect()
-                }
-                _ => Err(format!(
+            stepped(from, to, step).ok_or_else(|| {
+                format!(
                     "expected from:to:step with from <= to and a positive step (whole for integers), got '{text}'"
-                )),
-            }
+                )
+            })
         }
         [_] => text.split(',').map(parse).collect(),
         _ => Err(format!(

@@ -80,6 +80,31 @@ pub struct SharpeSample {
     pub kurtosis: f64,
 }
 
+impl SharpeSample {
+    /// The per-period Sharpe ratio, length and moments of `returns`; the reason when one of
+    /// them is undefined.
+    pub fn of(returns: &[f64]) -> Result<SharpeSample, Undefined> {
+        let moments = Moments::of(returns);
+        match (
+            crate::performance::per_period_sharpe(returns, 0.0),
+            moments.skewness,
+            moments.kurtosis,
+        ) {
+            (Stat::Value(sharpe), Stat::Value(skewness), Stat::Value(kurtosis)) => {
+                Ok(SharpeSample {
+                    sharpe,
+                    periods: returns.len(),
+                    skewness,
+                    kurtosis,
+                })
+            }
+            (Stat::Undefined(why), _, _)
+            | (_, Stat::Undefined(why), _)
+            | (_, _, Stat::Undefined(why)) => Err(why),
+        }
+    }
+}
+
 /// The Probabilistic Sharpe Ratio against the benchmark Sharpe ratio `threshold` (per period).
 pub fn probabilistic_sharpe(sample: SharpeSample, threshold: f64) -> Stat {
     let SharpeSample {

@@ -18,6 +18,7 @@ use gauntlet_strategy::{ParamKind, ParamSpec, ParamValue};
 use serde::Serialize;
 
 use crate::bootstrap::BootstrapConfig;
+use crate::grid::stepped;
 use crate::pbo::DEFAULT_BLOCKS;
 
 /// A window size as written: bars, or a calendar span.
@@ -719,11 +720,6 @@ impl Spec {
             gate,
         })
     }
-
-    /// Parameter sets in the grid before the strategy's own checks.
-    pub fn grid_size(&self) -> usize {
-        self.grid.iter().map(|a| a.values.len()).product()
-    }
 }
 
 fn read_grid(
@@ -816,21 +812,11 @@ fn read_axis(
                 one(r, to, &format!("{key}.to")),
             );
             let step_value = step.as_float().or(step.as_integer().map(|i| i as f64));
-            match (from, to, step_value) {
-                (Some(ParamValue::Int(a)), Some(ParamValue::Int(b)), Some(s))
-                    if s >= 1.0 && s.fract() == 0.0 && a <= b =>
-                {
-                    (a..=b).step_by(s as usize).map(ParamValue::Int).collect()
-                }
-                (Some(ParamValue::Float(a)), Some(ParamValue::Float(b)), Some(s))
-                    if s > 0.0 && a <= b =>
-                {
-                    let count = ((b - a) / s + 1e-9).floor() as usize;
-                    (0..=count)
-                        .map(|k| ParamValue::Float(a + k as f64 * s))
-                        .collect()
-                }
-                (Some(_), Some(_), _) => {
+            match (from, to) {
+                (Some(from), Some(to)) => {
+                    if let Some(values) = step_value.and_then(|s| stepped(from, to, s)) {
+                        return values;
+                    }
                     r.problem(
                         key,
                         "expected from <= to and a positive step (whole for integers)",

@@ -128,6 +128,34 @@ pub enum SplitError {
     Counts(String),
 }
 
+impl Plan {
+    /// The distinct test windows and, per fold, which of them it tests: each group for CPCV
+    /// (a group is tested by several folds), each fold's own test window otherwise.
+    pub fn test_windows(&self) -> (Vec<Range<usize>>, Vec<Vec<usize>>) {
+        if self.groups.is_empty() {
+            (
+                self.folds.iter().flat_map(|f| f.test.clone()).collect(),
+                (0..self.folds.len()).map(|f| vec![f]).collect(),
+            )
+        } else {
+            (
+                self.groups.clone(),
+                self.folds.iter().map(|f| f.test_groups.clone()).collect(),
+            )
+        }
+    }
+
+    /// Runs a validation of `sets` parameter sets makes: `(training, test)`.
+    pub fn cells(&self, sets: usize) -> (usize, usize) {
+        let tests = if self.groups.is_empty() {
+            self.folds.len()
+        } else {
+            self.groups.len()
+        };
+        (self.folds.len() * sets, tests * sets)
+    }
+}
+
 impl Scheme {
     /// The folds of this scheme over `bars` bars.
     pub fn plan(self, bars: usize) -> Result<Plan, SplitError> {
@@ -402,6 +430,9 @@ mod tests {
         .expect("fits");
         // Test 4-7, then 7-10 (train 0-7).
         assert_eq!(anchored.folds.len(), 2);
+        // 3 folds, each with its own test window: 3 training and 3 test runs per set.
+        assert_eq!(plan.cells(2), (6, 6));
+        assert_eq!(plan.test_windows().0, vec![4..6, 6..8, 8..10]);
         assert_eq!(anchored.folds[1].train, vec![0..7]);
         assert_eq!(anchored.folds[1].test, vec![7..10]);
     }
@@ -470,6 +501,11 @@ mod tests {
             }
         }
         assert_eq!(used.len(), 15 * 2);
+        // 15 splits train; the 6 groups are each tested once per set, whichever folds use them.
+        assert_eq!(plan.cells(10), (150, 60));
+        let (windows, per_fold) = plan.test_windows();
+        assert_eq!(windows.len(), 6);
+        assert_eq!(per_fold[0], vec![0, 1]);
         // Groups 0 and 1 tested together are one range 0-20.
         assert_eq!(plan.folds[0].test, vec![0..20]);
     }

@@ -226,19 +226,7 @@ pub fn validate(
     let name = spec.strategy.name;
     let n_sets = grid.sets.len();
 
-    // Test windows: each group for CPCV, each fold's test window otherwise.
-    let (segments, fold_segments): (Vec<Range<usize>>, Vec<Vec<usize>>) = if plan.groups.is_empty()
-    {
-        (
-            plan.folds.iter().map(|f| f.test[0].clone()).collect(),
-            (0..plan.folds.len()).map(|f| vec![f]).collect(),
-        )
-    } else {
-        (
-            plan.groups.clone(),
-            plan.folds.iter().map(|f| f.test_groups.clone()).collect(),
-        )
-    };
+    let (segments, fold_segments) = plan.test_windows();
 
     let pool = thread_pool(threads)?;
     let n_train = plan.folds.len() * n_sets;
@@ -305,7 +293,6 @@ pub fn validate(
                     ..CellRun::default()
                 },
             };
-            let trades: Vec<_> = run.trades.clone();
             FoldOutcome {
                 fold,
                 chosen: chosen[fold],
@@ -326,7 +313,7 @@ pub fn validate(
                     Some(&benchmark_slice(data, &fold_segments[fold], &segments)),
                     annual,
                 ),
-                trades: TradeStats::of(&trades),
+                trades: TradeStats::of(&run.trades),
             }
         })
         .collect();
@@ -378,21 +365,7 @@ pub fn validate(
     let performance = Performance::of(&stitched_run.returns, Some(&stitched_bench), annual);
     let trade_stats = TradeStats::of(&stitched_run.trades);
     let moments = Moments::of(&stitched_run.returns);
-    let sample = match (
-        per_period_sharpe(&stitched_run.returns, 0.0),
-        moments.skewness,
-        moments.kurtosis,
-    ) {
-        (Stat::Value(sharpe), Stat::Value(skewness), Stat::Value(kurtosis)) => Ok(SharpeSample {
-            sharpe,
-            periods: stitched_run.returns.len(),
-            skewness,
-            kurtosis,
-        }),
-        (Stat::Undefined(why), _, _)
-        | (_, Stat::Undefined(why), _)
-        | (_, _, Stat::Undefined(why)) => Err(why),
-    };
+    let sample = SharpeSample::of(&stitched_run.returns);
     let trials_variance = trials_variance(&plan, n_sets, &|f, s| train_of(f, s).per_period_sharpe);
     let deflated = match sample {
         Ok(sample) => deflated_sharpe(sample, n_sets, trials_variance),

@@ -10,7 +10,7 @@ pub fn run(path: &Path) -> Result<()> {
     let spec = Spec::load(path)?;
     let data = Dataset::load(&spec)?;
     let grid = Grid::of(&spec)?;
-    let (_, record) = plan(&spec, &data, &grid)?;
+    let (plan, record) = plan(&spec, &data, &grid)?;
     println!(
         "{}: {} on {} bars ({} to {}), {:.0} bars a year",
         spec.name,
@@ -55,11 +55,8 @@ pub fn run(path: &Path) -> Result<()> {
             println!("path {j}: group g tested by fold [{}]", folds.join(", "));
         }
     }
-    println!(
-        "cells: {} training + {} test runs",
-        record.folds.len() * grid.sets.len(),
-        record.folds.len().max(record.groups.len()) * grid.sets.len()
-    );
+    let (train, test) = plan.cells(grid.sets.len());
+    println!("cells: {train} training + {test} test runs");
     Ok(())
 }
 

@@ -4,7 +4,6 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 use gauntlet_validate::pbo::probability_of_overfitting;
-use gauntlet_validate::performance::per_period_sharpe;
 use gauntlet_validate::sharpe::{Moments, SharpeSample, deflated_sharpe, probabilistic_sharpe};
 use gauntlet_validate::splits::Scheme;
 use gauntlet_validate::{Annualization, Performance, Stat, TradeOutcome, TradeStats};
@@ -58,24 +57,9 @@ pub fn run(command: StatsCommand) -> Result<()> {
                 }
             };
             let moments = Moments::of(&returns);
-            let psr = match (
-                per_period_sharpe(&returns, 0.0),
-                moments.skewness,
-                moments.kurtosis,
-            ) {
-                (Stat::Value(sharpe), Stat::Value(skewness), Stat::Value(kurtosis)) => {
-                    probabilistic_sharpe(
-                        SharpeSample {
-                            sharpe,
-                            periods: returns.len(),
-                            skewness,
-                            kurtosis,
-                        },
-                        0.0,
-                    )
-                }
-                (Stat::Undefined(why), _, _) => Stat::Undefined(why),
-                _ => Stat::Undefined(gauntlet_validate::Undefined::ZeroVariance),
+            let psr = match SharpeSample::of(&returns) {
+                Ok(sample) => probabilistic_sharpe(sample, 0.0),
+                Err(why) => Stat::Undefined(why),
             };
             #[derive(Serialize)]
             struct Out {

@@ -28,8 +28,11 @@ struct Report<'a> {
 pub fn run(args: ValidateArgs) -> Result<()> {
     let paths = if args.specs.is_empty() || args.all {
         let mut all = shipped_specs()?;
-        all.extend(args.specs.iter().cloned());
-        all.dedup();
+        for spec in &args.specs {
+            if !all.contains(spec) {
+                all.push(spec.clone());
+            }
+        }
         all
     } else {
         args.specs.clone()
@@ -78,12 +81,8 @@ pub fn run(args: ValidateArgs) -> Result<()> {
 fn cells(spec: &Spec, data: &Dataset) -> Result<usize> {
     let grid = gauntlet_validate::walkforward::Grid::of(spec)?;
     let (plan, _) = gauntlet_validate::walkforward::plan(spec, data, &grid)?;
-    let tests = if plan.groups.is_empty() {
-        plan.folds.len()
-    } else {
-        plan.groups.len()
-    };
-    Ok((plan.folds.len() + tests) * grid.sets.len())
+    let (train, test) = plan.cells(grid.sets.len());
+    Ok(train + test)
 }
 
 fn shipped_specs() -> Result<Vec<PathBuf>> {
