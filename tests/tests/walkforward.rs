@@ -5,7 +5,7 @@
 
 use std::ops::Range;
 
-use gauntlet_engine::{RunWindow, SimulatedBroker, run_window, series_columns};
+use gauntlet_engine::{BarSet, RunWindow, SimulatedBroker, run_window, series_columns};
 use gauntlet_risk::RiskConfig;
 use gauntlet_strategies::SmaCross;
 use gauntlet_strategy::{BarColumns, Strategy};
@@ -36,8 +36,10 @@ fn run(
     assert_eq!(warmup, slow, "SmaCross warms up on its slow window");
     let warm_from = window.start.saturating_sub(warmup);
     let result = run_window(
-        columns,
-        &[None],
+        BarSet {
+            columns,
+            present: &[None],
+        },
         RunWindow {
             warm_from,
             start: window.start,
@@ -47,6 +49,7 @@ fn run(
         SimulatedBroker::new(spec.costs),
         RiskConfig::unlimited(),
         CAPITAL,
+        Vec::new(),
     );
     let offset = window.start - warm_from;
     assert_eq!(result.equity.len(), window.end - warm_from);

@@ -288,6 +288,13 @@ fn numeric(
         .cast(&DataType::Float64)
         .map_err(|e| unreadable(path, e))?;
     let values = cast.f64().map_err(|e| unreadable(path, e))?;
+    // Most columns are clean: one branch-free pass proves it, and only a column with a problem
+    // takes the cell-by-cell path that names each one (a tenth of the load of a large file).
+    if let Ok(slice) = values.cont_slice()
+        && validate::all_valid(slice, kind)
+    {
+        return Ok(slice.to_vec());
+    }
     Ok(validate::number_column(
         values.iter().map(Cell::Number),
         len,

@@ -147,6 +147,22 @@ pub(crate) fn number_column<'a>(
     values
 }
 
+/// True when every value passes the checks of [`number_column`]: finite, and positive for a
+/// price or non-negative for a volume.
+pub(crate) fn all_valid(values: &[f64], kind: ValueKind) -> bool {
+    // Comparisons are false for NaN; folding with `&` rather than `all` keeps the loop free of
+    // early exits so that it vectorizes.
+    let finite = |v: f64| v < f64::INFINITY;
+    match kind {
+        ValueKind::Price => values
+            .iter()
+            .fold(true, |ok, &v| ok & (v > 0.0) & finite(v)),
+        ValueKind::Volume => values
+            .iter()
+            .fold(true, |ok, &v| ok & (v >= 0.0) & finite(v)),
+    }
+}
+
 /// Parses a text timestamp column. Failed cells become [`BAD_TS`], already reported.
 pub(crate) fn text_ts_column<'a>(
     cells: impl Iterator<Item = Option<&'a str>>,

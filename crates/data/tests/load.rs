@@ -130,3 +130,82 @@ fn every_problem_is_counted_and_the_list_is_capped() {
             .contains("... and 739 more (first 10 shown)")
     );
 }
+
+/// Writes a Parquet file of date, open, high, low, close, volume columns.
+fn write_parquet(dir: &Path, name: &str, columns: [&[f64]; 5]) -> std::path::PathBuf {
+    use polars::prelude::*;
+    let days_len = columns[0].len();
+    let days: Vec<i32> = (0..days_len as i32).map(|i| 18_263 + i).collect();
+    let names = ["open", "high", "low", "close", "volume"];
+    let mut frame: Vec<Column> = vec![
+        Series::new("date".into(), days)
+            .cast(&DataType::Date)
+            .expect("date")
+            .into(),
+    ];
+    for (name, values) in names.iter().zip(columns) {
+        frame.push(Series::new((*name).into(), values).into());
+    }
+    let mut frame = DataFrame::new(days_len, frame).expect("frame");
+    let path = dir.join(name);
+    let file = std::fs::File::create(&path).expect("create");
+    ParquetWriter::new(file).finish(&mut frame).expect("write");
+    path
+}
+
+#[test]
+fn clean_parquet_columns_load_as_written() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // -0.0 is a zero volume, which is allowed.
+    let path = write_parquet(
+        dir.path(),
+        "clean.parquet",
+        [
+            &[1.0, 2.0],
+            &[3.0, 4.0],
+            &[0.5, 1.5],
+            &[2.0, 3.0],
+            &[-0.0, 20.0],
+        ],
+    );
+    let bars = load_bars(&path, &LoadOptions::default()).expect("valid");
+    assert_eq!(bars.close(), &[2.0, 3.0]);
+    assert_eq!(bars.volume(), &[0.0, 20.0]);
+    assert_eq!(bars.ts(), &[D, D + DAY_MS]);
+}
+
+#[test]
+fn every_bad_parquet_value_is_named_by_row_and_column() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write_parquet(
+        dir.path(),
+        "bad.parquet",
+        [
+            &[1.0, 1.0, 1.0, 1.0],
+            &[2.0, f64::INFINITY, 2.0, 2.0],
+            &[0.5, 0.5, 0.0, 0.5],
+            &[1.5, 1.5, 1.5, f64::NAN],
+            &[10.0, 10.0, 10.0, -1e-300],
+        ],
+    );
+    let err = load_bars(&path, &LoadOptions::default()).expect_err("invalid");
+    let DataError::Invalid { problems, .. } = &err else {
+        panic!("{err}");
+    };
+    let found: Vec<(String, Option<&str>, &ProblemKind)> = problems
+        .iter()
+        .map(|p| (p.location.to_string(), p.column.as_deref(), &p.kind))
+        .collect();
+    let expect = |row: usize, column: &str, kind: &ProblemKind| {
+        assert!(
+            found
+                .iter()
+                .any(|(l, c, k)| *l == format!("row {row}") && *c == Some(column) && *k == kind),
+            "row {row} {column} {kind:?} not in {found:?}"
+        );
+    };
+    expect(2, "high", &ProblemKind::NotFinite);
+    expect(3, "low", &ProblemKind::NonPositivePrice);
+    expect(4, "close", &ProblemKind::NotFinite);
+    expect(4, "volume", &ProblemKind::NegativeVolume);
+}

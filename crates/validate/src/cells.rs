@@ -9,7 +9,7 @@
 use std::ops::Range;
 
 use gauntlet_engine::{
-    BacktestResult, CostModel, RunWindow, SimulatedBroker, panel_columns, run_window,
+    BacktestResult, BarSet, CostModel, RunWindow, SimulatedBroker, panel_columns, run_window,
 };
 use gauntlet_risk::RiskConfig;
 use gauntlet_strategies::StrategyVisitor;
@@ -83,18 +83,39 @@ impl<'a> Runner<'a> {
 
     /// Runs `params` over each of `ranges` (absolute bar indices of the panel).
     pub fn run(&self, strategy: &str, params: &Params, ranges: &[Range<usize>]) -> CellRun {
+        self.run_reusing(strategy, params, ranges, Vec::new())
+    }
+
+    /// [`Runner::run`], recording into `buffer` (a previous cell's returns, handed back once
+    /// used) instead of fresh memory.
+    pub fn run_reusing(
+        &self,
+        strategy: &str,
+        params: &Params,
+        ranges: &[Range<usize>],
+        buffer: Vec<f64>,
+    ) -> CellRun {
+        let total = ranges.iter().map(|r| r.len()).sum();
         let mut cell = CellRun::default();
+        let mut spare = buffer;
         for range in ranges {
             let visitor = Window {
                 runner: self,
                 range: range.clone(),
+                equity: std::mem::take(&mut spare),
             };
             let Ok((result, warm_from)) = gauntlet_strategies::build(strategy, params, visitor)
             else {
                 // Parameter sets are checked before any cell runs.
                 continue;
             };
-            absorb(&mut cell, &result, range.start - warm_from, self.capital);
+            spare = absorb(
+                &mut cell,
+                result,
+                range.start - warm_from,
+                self.capital,
+                total,
+            );
         }
         cell
     }
@@ -103,6 +124,7 @@ impl<'a> Runner<'a> {
 struct Window<'r, 'a> {
     runner: &'r Runner<'a>,
     range: Range<usize>,
+    equity: Vec<f64>,
 }
 
 impl StrategyVisitor for Window<'_, '_> {
@@ -124,34 +146,58 @@ impl StrategyVisitor for Window<'_, '_> {
             costs: runner.costs,
             fractional: !runner.whole_shares,
         };
+        let bars = BarSet {
+            columns: &runner.columns,
+            present: &runner.present,
+        };
         let result = run_window(
-            &runner.columns,
-            &runner.present,
+            bars,
             window,
             strategy,
             broker,
             runner.risk,
             runner.capital,
+            self.equity,
         );
         (result, warm_from)
     }
 }
 
-/// Adds one window's returns and trades to `cell`; trading starts at `offset` in its equity.
-fn absorb(cell: &mut CellRun, result: &BacktestResult, offset: usize, capital: f64) {
+/// Adds one window's returns and trades to `cell` (whose ranges hold `total` bars); trading
+/// starts at `offset` in the window's equity. The returns are written over the equity curve
+/// itself, which becomes the cell's returns when it is the first window (a sweep run over a
+/// million bars takes no second buffer); otherwise it is handed back for the next window.
+fn absorb(
+    cell: &mut CellRun,
+    result: BacktestResult,
+    offset: usize,
+    capital: f64,
+    total: usize,
+) -> Vec<f64> {
+    let mut returns = result.equity;
     let mut previous = capital;
-    for &equity in &result.equity[offset..] {
-        cell.returns.push(if previous > 0.0 {
+    for i in offset..returns.len() {
+        let equity = returns[i];
+        returns[i - offset] = if previous > 0.0 {
             equity / previous - 1.0
         } else {
             0.0
-        });
+        };
         previous = equity;
     }
+    returns.truncate(returns.len() - offset);
     cell.trades
         .extend(result.trades.iter().map(|t| TradeOutcome {
             pnl: t.pnl,
             bars_held: t.bars_held(),
         }));
     cell.exposed_bars += result.exposed_bars;
+    if cell.returns.capacity() == 0 {
+        returns.reserve(total.saturating_sub(returns.len()));
+        cell.returns = returns;
+        Vec::new()
+    } else {
+        cell.returns.extend_from_slice(&returns);
+        returns
+    }
 }

@@ -60,7 +60,22 @@ pub fn mean(values: &[f64]) -> f64 {
     if values.is_empty() {
         return 0.0;
     }
-    values.iter().sum::<f64>() / values.len() as f64
+    sum_of(values, |v| v) / values.len() as f64
+}
+
+/// `sum(f(v))` in four interleaved partial sums: a single running sum waits on each addition
+/// before the next, which made these sums most of the cost of a sweep run's metrics. (Partial
+/// sums are also more accurate than one long running sum, as in numpy's pairwise summation.)
+fn sum_of(values: &[f64], f: impl Fn(f64) -> f64) -> f64 {
+    let mut lanes = [0.0_f64; 4];
+    let mut chunks = values.chunks_exact(4);
+    for chunk in &mut chunks {
+        for (lane, &v) in lanes.iter_mut().zip(chunk) {
+            *lane += f(v);
+        }
+    }
+    let tail: f64 = chunks.remainder().iter().map(|&v| f(v)).sum();
+    (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]) + tail
 }
 
 /// Sample variance (ddof = 1); needs two values. Exactly 0 when the values are all equal (the
@@ -73,7 +88,7 @@ pub fn sample_variance(values: &[f64]) -> Option<f64> {
         return Some(0.0);
     }
     let m = mean(values);
-    Some(values.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (values.len() - 1) as f64)
+    Some(sum_of(values, |v| (v - m) * (v - m)) / (values.len() - 1) as f64)
 }
 
 /// True when every value equals the first.
@@ -94,17 +109,6 @@ pub fn per_period_sharpe(returns: &[f64], risk_free: f64) -> Stat {
     }
 }
 
-/// Largest fall from a running peak of the equity `prod(1 + r)`, starting at 1.
-pub fn max_drawdown(returns: &[f64]) -> f64 {
-    let (mut equity, mut peak, mut worst) = (1.0_f64, 1.0_f64, 0.0_f64);
-    for r in returns {
-        equity *= 1.0 + r;
-        peak = peak.max(equity);
-        worst = worst.max(1.0 - equity / peak);
-    }
-    worst
-}
-
 impl Performance {
     /// The metrics of `returns`, with beta and correlation against `benchmark` (its returns
     /// over the same periods) when given.
@@ -114,40 +118,43 @@ impl Performance {
     pub fn of(returns: &[f64], benchmark: Option<&[f64]>, annual: Annualization) -> Performance {
         let n = returns.len();
         let p = annual.periods_per_year;
-        let growth: f64 = returns.iter().map(|r| 1.0 + r).product();
-        let total_return = growth - 1.0;
+        let pass = OnePass::of(returns, annual.risk_free);
+        let total_return = pass.growth - 1.0;
         let cagr = if n == 0 {
             Stat::Undefined(Undefined::TooFewObservations)
-        } else if growth <= 0.0 {
+        } else if pass.growth <= 0.0 {
             Stat::Undefined(Undefined::NonPositiveEquity)
         } else {
             Stat::finite_or(
-                growth.powf(p / n as f64) - 1.0,
+                pass.growth.powf(p / n as f64) - 1.0,
                 Undefined::NonPositiveEquity,
             )
         };
+        let mean = mean(returns);
         let variance = sample_variance(returns);
         let volatility = match variance {
             None => Stat::Undefined(Undefined::TooFewObservations),
             Some(v) => Stat::Value(v.sqrt() * p.sqrt()),
         };
-        let sharpe = per_period_sharpe(returns, annual.risk_free).map(|s| s * p.sqrt());
+        let sharpe = match variance {
+            None => Stat::Undefined(Undefined::TooFewObservations),
+            Some(v) if v <= 0.0 => Stat::Undefined(Undefined::ZeroVariance),
+            Some(v) => Stat::finite_or(
+                (mean - annual.risk_free) / v.sqrt() * p.sqrt(),
+                Undefined::ZeroVariance,
+            ),
+        };
         let sortino = if n < 2 {
             Stat::Undefined(Undefined::TooFewObservations)
         } else {
-            let excess = mean(returns) - annual.risk_free;
-            let downside = returns
-                .iter()
-                .map(|r| (r - annual.risk_free).min(0.0).powi(2))
-                .sum::<f64>()
-                / n as f64;
+            let downside = pass.downside_squares / n as f64;
             if downside > 0.0 {
-                Stat::Value(excess / downside.sqrt() * p.sqrt())
+                Stat::Value((mean - annual.risk_free) / downside.sqrt() * p.sqrt())
             } else {
                 Stat::Undefined(Undefined::NoLosses)
             }
         };
-        let max_drawdown = max_drawdown(returns);
+        let max_drawdown = pass.max_drawdown;
         let calmar = match cagr {
             Stat::Value(_) if max_drawdown <= 0.0 => Stat::Undefined(Undefined::NoDrawdown),
             Stat::Value(c) => Stat::Value(c / max_drawdown),
@@ -172,6 +179,42 @@ impl Performance {
             beta,
             correlation,
         }
+    }
+}
+
+/// What `Performance::of` needs besides the mean and variance, gathered in one pass over the
+/// returns: the metrics of a sweep run over a million bars, pass by pass, cost a third as much
+/// as the backtest itself.
+struct OnePass {
+    growth: f64,
+    max_drawdown: f64,
+    downside_squares: f64,
+}
+
+impl OnePass {
+    fn of(returns: &[f64], risk_free: f64) -> OnePass {
+        let mut pass = OnePass {
+            growth: 1.0,
+            max_drawdown: 0.0,
+            downside_squares: 0.0,
+        };
+        let mut peak = 1.0_f64;
+        // Equity above `floor` cannot deepen the drawdown, so the division that measures it is
+        // only done below (a division a period would cost as much as the rest of the pass). The
+        // margin keeps a rounding difference between the two tests from skipping a new worst.
+        let mut floor = 1.0_f64;
+        for &r in returns {
+            pass.growth *= 1.0 + r;
+            if pass.growth > peak {
+                peak = pass.growth;
+                floor = peak * (1.0 - pass.max_drawdown + 1e-9);
+            } else if pass.growth <= floor {
+                pass.max_drawdown = pass.max_drawdown.max(1.0 - pass.growth / peak);
+                floor = peak * (1.0 - pass.max_drawdown + 1e-9);
+            }
+            pass.downside_squares += (r - risk_free).min(0.0).powi(2);
+        }
+        pass
     }
 }
 
@@ -266,5 +309,22 @@ mod tests {
         let ruin = Performance::of(&[0.5, -1.0], None, Annualization::new(252.0));
         assert_eq!(ruin.cagr, Stat::Undefined(Undefined::NonPositiveEquity));
         assert_eq!(ruin.max_drawdown, 1.0);
+    }
+
+    proptest::proptest! {
+        /// The one pass skips the drawdown's division above a floor: it must still find the
+        /// worst fall of the plain definition, ruin and leverage (returns below -1) included.
+        #[test]
+        fn drawdown_equals_the_definition(returns in proptest::collection::vec(-1.2f64..0.3, 0..200)) {
+            let (mut equity, mut peak, mut worst) = (1.0_f64, 1.0_f64, 0.0_f64);
+            for r in &returns {
+                equity *= 1.0 + r;
+                peak = peak.max(equity);
+                worst = worst.max(1.0 - equity / peak);
+            }
+            let perf = Performance::of(&returns, None, Annualization::new(252.0));
+            proptest::prop_assert_eq!(perf.max_drawdown, worst);
+            proptest::prop_assert_eq!(perf.total_return, equity - 1.0);
+        }
     }
 }
