@@ -99,13 +99,15 @@ pub fn all_equal(values: &[f64]) -> bool {
 /// The per-period Sharpe ratio `(mean - rf) / sd` (ddof = 1), not annualized: the quantity
 /// PSR, DSR and PBO work with.
 pub fn per_period_sharpe(returns: &[f64], risk_free: f64) -> Stat {
-    match sample_variance(returns) {
+    sharpe_of(mean(returns), sample_variance(returns), risk_free)
+}
+
+/// `(mean - rf) / sqrt(variance)`, or why it is undefined.
+fn sharpe_of(mean: f64, variance: Option<f64>, risk_free: f64) -> Stat {
+    match variance {
         None => Stat::Undefined(Undefined::TooFewObservations),
         Some(v) if v <= 0.0 => Stat::Undefined(Undefined::ZeroVariance),
-        Some(v) => Stat::finite_or(
-            (mean(returns) - risk_free) / v.sqrt(),
-            Undefined::ZeroVariance,
-        ),
+        Some(v) => Stat::finite_or((mean - risk_free) / v.sqrt(), Undefined::ZeroVariance),
     }
 }
 
@@ -136,14 +138,7 @@ impl Performance {
             None => Stat::Undefined(Undefined::TooFewObservations),
             Some(v) => Stat::Value(v.sqrt() * p.sqrt()),
         };
-        let sharpe = match variance {
-            None => Stat::Undefined(Undefined::TooFewObservations),
-            Some(v) if v <= 0.0 => Stat::Undefined(Undefined::ZeroVariance),
-            Some(v) => Stat::finite_or(
-                (mean - annual.risk_free) / v.sqrt() * p.sqrt(),
-                Undefined::ZeroVariance,
-            ),
-        };
+        let sharpe = sharpe_of(mean, variance, annual.risk_free).map(|s| s * p.sqrt());
         let sortino = if n < 2 {
             Stat::Undefined(Undefined::TooFewObservations)
         } else {
