@@ -34,6 +34,8 @@ pub struct StrategyInfo {
     pub summary: &'static str,
     /// Its parameters.
     pub space: ParamSpace,
+    /// Version of its rule, raised by hand when the rule changes on purpose.
+    pub version: &'static str,
     /// Its rule in full: the module documentation, as the reports quote it.
     pub rule: &'static str,
     /// Symbols it trades, from the first data file on (the others are ignored).
@@ -49,6 +51,7 @@ pub const CATALOG: &[StrategyInfo] = &[
         name: sma_cross::NAME,
         summary: sma_cross::SUMMARY,
         space: sma_cross::SPACE,
+        version: sma_cross::VERSION,
         rule: sma_cross::RULE,
         symbols: 1,
         claimed_win_rate: None,
@@ -57,6 +60,7 @@ pub const CATALOG: &[StrategyInfo] = &[
         name: vwap::NAME,
         summary: vwap::SUMMARY,
         space: vwap::SPACE,
+        version: vwap::VERSION,
         rule: vwap::RULE,
         symbols: 1,
         claimed_win_rate: Some((0.58, 0.58)),
@@ -65,6 +69,7 @@ pub const CATALOG: &[StrategyInfo] = &[
         name: momentum::NAME,
         summary: momentum::SUMMARY,
         space: momentum::SPACE,
+        version: momentum::VERSION,
         rule: momentum::RULE,
         symbols: 1,
         claimed_win_rate: Some((0.61, 0.61)),
@@ -73,6 +78,7 @@ pub const CATALOG: &[StrategyInfo] = &[
         name: rsi_divergence::NAME,
         summary: rsi_divergence::SUMMARY,
         space: rsi_divergence::SPACE,
+        version: rsi_divergence::VERSION,
         rule: rsi_divergence::RULE,
         symbols: 1,
         claimed_win_rate: Some((0.85, 0.86)),
@@ -81,6 +87,7 @@ pub const CATALOG: &[StrategyInfo] = &[
         name: volume_breakout::NAME,
         summary: volume_breakout::SUMMARY,
         space: volume_breakout::SPACE,
+        version: volume_breakout::VERSION,
         rule: volume_breakout::RULE,
         symbols: 1,
         claimed_win_rate: Some((0.90, 0.90)),
@@ -89,6 +96,7 @@ pub const CATALOG: &[StrategyInfo] = &[
         name: mean_reversion::NAME,
         summary: mean_reversion::SUMMARY,
         space: mean_reversion::SPACE,
+        version: mean_reversion::VERSION,
         rule: mean_reversion::RULE,
         symbols: 1,
         claimed_win_rate: Some((0.65, 0.65)),
@@ -97,11 +105,25 @@ pub const CATALOG: &[StrategyInfo] = &[
         name: pairs::NAME,
         summary: pairs::SUMMARY,
         space: pairs::SPACE,
+        version: pairs::VERSION,
         rule: pairs::RULE,
         symbols: 2,
         claimed_win_rate: Some((0.68, 0.68)),
     },
 ];
+
+include!(concat!(env!("OUT_DIR"), "/fingerprints.rs"));
+
+impl StrategyInfo {
+    /// The SHA-256 of the strategy's code (its module, its rule and the shared book-keeping),
+    /// computed when the binary was built.
+    pub fn fingerprint(&self) -> &'static str {
+        FINGERPRINTS
+            .iter()
+            .find(|(module, _)| *module == self.name)
+            .map_or("", |(_, hash)| hash)
+    }
+}
 
 /// The catalog entry for `name`.
 pub fn info(name: &str) -> Result<&'static StrategyInfo, BuildError> {
@@ -180,4 +202,21 @@ pub fn lookahead(
         }
     }
     build(name, params, Guard { columns, cuts })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_strategy_has_its_own_fingerprint_of_its_files() {
+        let mut seen = Vec::new();
+        for s in CATALOG {
+            let f = s.fingerprint();
+            assert_eq!(f.len(), 64, "{}: fingerprint {f:?}", s.name);
+            assert!(f.bytes().all(|b| b.is_ascii_hexdigit()), "{}", s.name);
+            assert!(!seen.contains(&f), "{} shares a fingerprint", s.name);
+            seen.push(f);
+        }
+    }
 }

@@ -10,6 +10,8 @@ use crate::book::bars;
 
 /// The catalog name.
 pub const NAME: &str = "mean_reversion";
+/// Version of the rule (see [`crate::StrategyInfo::version`]).
+pub const VERSION: &str = "1.0.0";
 /// One line for listings.
 pub const SUMMARY: &str =
     "long below the lower Bollinger band (short above the upper), out at the mean or a stop";

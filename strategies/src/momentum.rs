@@ -10,6 +10,8 @@ use crate::book::{Held, bars};
 
 /// The catalog name.
 pub const NAME: &str = "momentum";
+/// Version of the rule (see [`crate::StrategyInfo::version`]).
+pub const VERSION: &str = "1.0.0";
 /// One line for listings.
 pub const SUMMARY: &str =
     "long (or short) while the rate of change over N bars clears a threshold, held at least M bars";

@@ -10,6 +10,8 @@ use crate::book::bars;
 
 /// The catalog name.
 pub const NAME: &str = "pairs";
+/// Version of the rule (see [`crate::StrategyInfo::version`]).
+pub const VERSION: &str = "1.0.0";
 /// One line for listings.
 pub const SUMMARY: &str =
     "two symbols, dollar-neutral: trade the z-score of ln A - beta ln B (rolling OLS beta)";

@@ -10,6 +10,8 @@ use crate::book::{Held, bars};
 
 /// The catalog name.
 pub const NAME: &str = "rsi_divergence";
+/// Version of the rule (see [`crate::StrategyInfo::version`]).
+pub const VERSION: &str = "1.0.0";
 /// One line for listings.
 pub const SUMMARY: &str =
     "long on a lower low in price with a higher, oversold RSI low (short on the mirror)";

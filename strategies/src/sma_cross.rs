@@ -10,6 +10,8 @@ use gauntlet_strategy::{
 
 /// The catalog name.
 pub const NAME: &str = "sma_cross";
+/// Version of the rule (see [`crate::StrategyInfo::version`]).
+pub const VERSION: &str = "1.0.0";
 /// One line for listings.
 pub const SUMMARY: &str =
     "long when the fast SMA crosses above the slow SMA, out (or short) when it crosses below";

@@ -10,6 +10,8 @@ use crate::book::bars;
 
 /// The catalog name.
 pub const NAME: &str = "volume_breakout";
+/// Version of the rule (see [`crate::StrategyInfo::version`]).
+pub const VERSION: &str = "1.0.0";
 /// One line for listings.
 pub const SUMMARY: &str =
     "long when the close breaks the N-bar high on k times the average volume; ATR trailing stop";

@@ -10,6 +10,8 @@ use crate::book::{Held, bars};
 
 /// The catalog name.
 pub const NAME: &str = "vwap";
+/// Version of the rule (see [`crate::StrategyInfo::version`]).
+pub const VERSION: &str = "1.0.0";
 /// One line for listings.
 pub const SUMMARY: &str =
     "long (or short) when the close is k standard deviations beyond its VWAP, out on the return";

@@ -133,7 +133,7 @@ fn report_is_byte_identical_on_one_and_two_threads() {
         "two runs on --threads 2 wrote different reports"
     );
     let report: serde_json::Value = serde_json::from_slice(&reports[0]).expect("JSON");
-    assert_eq!(report["schema_version"], 1);
+    assert_eq!(report["schema_version"], 2);
     assert_eq!(report["validation"]["spec"], "sma_cross");
     assert_eq!(report["gate"]["pass"], false, "{}", report["gate"]);
 }

@@ -46,17 +46,38 @@ pub enum Command {
     /// that differs, when they are not.
     Lookahead(LookaheadArgs),
     /// Walk-forward validation of one or more specs: optimize in sample, test out of sample,
-    /// stitch, and judge the result (Sharpe, drawdown, win rate against the claim, DSR, PBO,
-    /// look-ahead). Prints a verdict table; writes reports/<spec>/report.json.
+    /// stitch, and judge the result against the gate (Sharpe, drawdown, win rate against the
+    /// claim, trades, DSR, PBO, look-ahead). Prints a verdict table and one line per spec.
     ///
-    /// With no SPEC, validates every spec in strategies/specs/. Exits 1 when a spec fails its
-    /// gate, 2 on any error in a spec or its data.
+    /// Writes into reports/<spec>/: report.json (the signed machine record), run.json (time,
+    /// host, threads), report.md, report.html (charts), and trades/equity/folds/trials.parquet.
+    ///
+    /// The gate's policy: the desk's defaults, then strategies/gate.toml (when it exists in
+    /// the current folder), then the spec's [gate] table, then --policy FILE.
+    ///
+    /// With no SPEC, validates every spec in strategies/specs/. Exits 0 when every spec passes
+    /// its gate, 1 when any fails, 2 on any error in a spec, a policy or the data.
     ///
     /// Examples:
     ///   gauntlet validate
     ///   gauntlet validate strategies/specs/sma_cross.toml --threads 2
+    ///   gauntlet validate --junit reports/junit.xml --format github
     #[command(verbatim_doc_comment)]
     Validate(ValidateArgs),
+    /// Re-apply a policy to an existing report, without rerunning anything (tighten the policy
+    /// and see who would fail). The report's content hash is checked first: an edited report
+    /// is an error.
+    ///
+    /// The policy is built as for `validate`: desk defaults, strategies/gate.toml, the spec's
+    /// [gate] table (as recorded in the report), then --policy FILE. Exits 0 when every report
+    /// passes, 1 when any fails, 2 on an unreadable, edited or unknown-version report or a bad
+    /// policy.
+    ///
+    /// Examples:
+    ///   gauntlet gate reports/sma_cross/report.json
+    ///   gauntlet gate reports/*/report.json --policy strict.toml --junit gate.xml
+    #[command(verbatim_doc_comment)]
+    Gate(GateArgs),
     /// Print the folds of a spec's split scheme (training and test windows, with dates)
     /// without running anything.
     ///
@@ -219,6 +240,41 @@ pub struct ValidateArgs {
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub verdicts: VerdictOutput,
+}
+
+/// How verdicts are reported, for `validate` and `gate`.
+#[derive(Debug, Args)]
+pub struct VerdictOutput {
+    /// A policy file whose keys override every other layer of the gate's policy (keys as in
+    /// strategies/gate.toml; a key left out keeps its value).
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Also write JUnit XML: one test case per spec, one failure per failed check.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// text: one line per spec; github: also a workflow annotation per failed check.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: VerdictFormat,
+}
+
+/// Format of the verdict lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VerdictFormat {
+    /// `PASS name` / `FAIL name: check (why); ...`.
+    Text,
+    /// The text lines plus `::error title=...::...` annotations for GitHub Actions.
+    Github,
+}
+
+#[derive(Debug, Args)]
+pub struct GateArgs {
+    /// report.json files written by `gauntlet validate`.
+    #[arg(value_name = "REPORT", required = true)]
+    pub reports: Vec<PathBuf>,
+    #[command(flatten)]
+    pub verdicts: VerdictOutput,
 }
 
 /// Which strategy, with which parameters, on which bars: shared by the commands that run one.

@@ -9,13 +9,11 @@
 use std::ops::Range;
 
 use gauntlet_engine::{
-    BacktestResult, BarSet, CostModel, RunWindow, SimulatedBroker, panel_columns, run_window,
+    BacktestResult, BarSet, CostModel, RunWindow, SimulatedBroker, Trade, panel_columns, run_window,
 };
 use gauntlet_risk::RiskConfig;
 use gauntlet_strategies::StrategyVisitor;
 use gauntlet_strategy::{BarColumns, Params, Strategy};
-
-use crate::trades::TradeOutcome;
 
 /// What a cell keeps of its runs.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -23,7 +21,7 @@ pub struct CellRun {
     /// One return per bar of the ranges, in order.
     pub returns: Vec<f64>,
     /// Closed trades, in the order they closed.
-    pub trades: Vec<TradeOutcome>,
+    pub trades: Vec<Trade>,
     /// Bars of the ranges that closed with a position open.
     pub exposed_bars: usize,
 }
@@ -186,11 +184,7 @@ fn absorb(
         previous = equity;
     }
     returns.truncate(returns.len() - offset);
-    cell.trades
-        .extend(result.trades.iter().map(|t| TradeOutcome {
-            pnl: t.pnl,
-            bars_held: t.bars_held(),
-        }));
+    cell.trades.extend_from_slice(&result.trades);
     cell.exposed_bars += result.exposed_bars;
     if cell.returns.capacity() == 0 {
         returns.reserve(total.saturating_sub(returns.len()));

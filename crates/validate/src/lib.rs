@@ -20,6 +20,7 @@ pub mod spec;
 pub mod splits;
 pub mod stat;
 pub mod sweep;
+mod toml_reader;
 pub mod trades;
 pub mod walkforward;
 

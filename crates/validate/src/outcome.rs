@@ -2,6 +2,7 @@
 //! the data and the code: nothing from the clock or the machine, so two runs (on any number of
 //! threads) serialize to the same bytes.
 
+use gauntlet_engine::Trade;
 use serde::Serialize;
 
 use crate::bootstrap::SharpeInterval;
@@ -208,4 +209,13 @@ pub struct Validation {
     /// The stitched out-of-sample returns, one per test bar (for tables and charts).
     #[serde(skip)]
     pub returns: Vec<f64>,
+    /// The stitched out-of-sample trades, in the order they closed.
+    #[serde(skip)]
+    pub trades: Vec<Trade>,
+    /// The benchmark's returns on the stitched bars.
+    #[serde(skip)]
+    pub benchmark_returns: Vec<f64>,
+    /// Timestamps (Unix milliseconds, UTC) of the stitched bars.
+    #[serde(skip)]
+    pub timestamps: Vec<i64>,
 }

@@ -18,8 +18,10 @@ use gauntlet_strategy::{ParamKind, ParamSpec, ParamValue};
 use serde::Serialize;
 
 use crate::bootstrap::BootstrapConfig;
+use crate::gate::{GateOverrides, POLICY_KEYS, read_overrides};
 use crate::grid::stepped;
 use crate::pbo::DEFAULT_BLOCKS;
+use crate::toml_reader::Reader;
 
 /// A window size as written: bars, or a calendar span.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -140,25 +142,6 @@ impl Objective {
     }
 }
 
-/// The gate's thresholds as a spec overrides them (the reports issue applies them).
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
-pub struct GateOverrides {
-    /// Stitched out-of-sample Sharpe must exceed this.
-    pub min_oos_sharpe: Option<f64>,
-    /// Out-of-sample max drawdown must stay below this.
-    pub max_drawdown: Option<f64>,
-    /// `|win rate - claimed|` at most this.
-    pub win_rate_tolerance: Option<f64>,
-    /// Out-of-sample closed trades at least this.
-    pub min_trades: Option<usize>,
-    /// Deflated Sharpe Ratio at least this.
-    pub min_dsr: Option<f64>,
-    /// Probability of Backtest Overfitting at most this.
-    pub max_pbo: Option<f64>,
-    /// The look-ahead guard must pass.
-    pub require_lookahead_pass: Option<bool>,
-}
-
 /// A parameter's values in the grid.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GridAxis {
@@ -256,144 +239,6 @@ const TOP_KEYS: &[&str] = &[
     "gate",
 ];
 
-/// Collects problems while reading a spec.
-struct Reader {
-    problems: Vec<(String, String)>,
-}
-
-impl Reader {
-    fn problem(&mut self, key: impl Into<String>, what: impl Into<String>) {
-        self.problems.push((key.into(), what.into()));
-    }
-
-    /// The sub-table `key` of `table` (empty when absent), with its keys checked.
-    fn table<'t>(
-        &mut self,
-        table: &'t toml::Table,
-        key: &str,
-        allowed: &[&str],
-    ) -> Option<&'t toml::Table> {
-        match table.get(key) {
-            None => None,
-            Some(toml::Value::Table(t)) => {
-                self.unknown(t, key, allowed);
-                Some(t)
-            }
-            Some(other) => {
-                self.problem(key, format!("expected a table ([{key}]), got {other}"));
-                None
-            }
-        }
-    }
-
-    fn unknown(&mut self, table: &toml::Table, prefix: &str, allowed: &[&str]) {
-        for key in table.keys() {
-            if !allowed.contains(&key.as_str()) {
-                let full = if prefix.is_empty() {
-                    key.clone()
-                } else {
-                    format!("{prefix}.{key}")
-                };
-                self.problem(
-                    full,
-                    format!("unknown key (allowed: {})", allowed.join(", ")),
-                );
-            }
-        }
-    }
-
-    fn string(&mut self, table: &toml::Table, key: &str, full: &str) -> Option<String> {
-        match table.get(key)? {
-            toml::Value::String(s) => Some(s.clone()),
-            other => {
-                self.problem(full, format!("expected a string, got {other}"));
-                None
-            }
-        }
-    }
-
-    fn bool(&mut self, table: &toml::Table, key: &str, full: &str) -> Option<bool> {
-        match table.get(key)? {
-            toml::Value::Boolean(b) => Some(*b),
-            other => {
-                self.problem(full, format!("expected true or false, got {other}"));
-                None
-            }
-        }
-    }
-
-    /// A number within `[low, high]` (`high` may be infinite).
-    fn number(
-        &mut self,
-        table: &toml::Table,
-        key: &str,
-        full: &str,
-        low: f64,
-        high: f64,
-    ) -> Option<f64> {
-        let value = table.get(key)?;
-        let number = match value {
-            toml::Value::Float(v) => Some(*v),
-            toml::Value::Integer(v) => Some(*v as f64),
-            _ => None,
-        };
-        match number {
-            Some(v) if v.is_finite() && v >= low && v <= high => Some(v),
-            _ => {
-                let range = if high.is_infinite() {
-                    format!("a number of at least {low}")
-                } else {
-                    format!("a number in [{low}, {high}]")
-                };
-                self.problem(full, format!("expected {range}, got {value}"));
-                None
-            }
-        }
-    }
-
-    fn count(&mut self, table: &toml::Table, key: &str, full: &str, low: i64) -> Option<usize> {
-        let value = table.get(key)?;
-        match value.as_integer() {
-            Some(n) if n >= low => usize::try_from(n).ok(),
-            _ => {
-                self.problem(
-                    full,
-                    format!("expected a whole number of at least {low}, got {value}"),
-                );
-                None
-            }
-        }
-    }
-
-    fn span(&mut self, table: &toml::Table, key: &str, full: &str) -> Option<Span> {
-        let value = table.get(key)?;
-        let span = match value {
-            toml::Value::Integer(n) if *n > 0 => usize::try_from(*n).ok().map(Span::Bars),
-            toml::Value::String(text) => parse_span(text),
-            _ => None,
-        };
-        if span.is_none() {
-            self.problem(
-                full,
-                format!(
-                    "expected a number of bars (e.g. 500) or a calendar span such as \"3y\", \"6m\", \"2w\" or \"10d\", got {value}"
-                ),
-            );
-        }
-        span
-    }
-
-    fn date(&mut self, table: &toml::Table, key: &str, full: &str) -> Option<String> {
-        let text = self.string(table, key, full)?;
-        let valid = chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d").is_ok();
-        if !valid {
-            self.problem(full, format!("expected a date YYYY-MM-DD, got \"{text}\""));
-            return None;
-        }
-        Some(text)
-    }
-}
-
 /// `"3y"`, `"6m"`, `"2w"`, `"10d"`.
 pub fn parse_span(text: &str) -> Option<Span> {
     let text = text.trim();
@@ -423,9 +268,7 @@ impl Spec {
         };
         let table: toml::Table = toml::from_str(text)
             .map_err(|e| fail(vec![("(syntax)".into(), e.to_string().trim().to_string())]))?;
-        let mut r = Reader {
-            problems: Vec::new(),
-        };
+        let mut r = Reader::default();
         r.unknown(&table, "", TOP_KEYS);
         let folder = path.parent().unwrap_or(Path::new(""));
         let resolve = |written: &str| folder.join(written);
@@ -680,7 +523,10 @@ impl Spec {
                 format!("expected an even number, got {pbo_blocks}"),
             );
         }
-        let gate = read_gate(&mut r, &table);
+        let gate = match r.table(&table, "gate", POLICY_KEYS) {
+            Some(gate) => read_overrides(&mut r, gate, "gate."),
+            None => GateOverrides::default(),
+        };
 
         if !r.problems.is_empty() {
             return Err(fail(r.problems));
@@ -928,43 +774,5 @@ fn read_split(r: &mut Reader, table: &toml::Table) -> Option<SplitSpec> {
             );
             None
         }
-    }
-}
-
-fn read_gate(r: &mut Reader, table: &toml::Table) -> GateOverrides {
-    let empty = toml::Table::new();
-    let gate = r
-        .table(
-            table,
-            "gate",
-            &[
-                "min_oos_sharpe",
-                "max_drawdown",
-                "win_rate_tolerance",
-                "min_trades",
-                "min_dsr",
-                "max_pbo",
-                "require_lookahead_pass",
-            ],
-        )
-        .unwrap_or(&empty);
-    GateOverrides {
-        min_oos_sharpe: r.number(gate, "min_oos_sharpe", "gate.min_oos_sharpe", -1e9, 1e9),
-        max_drawdown: r.number(gate, "max_drawdown", "gate.max_drawdown", 0.0, 1.0),
-        win_rate_tolerance: r.number(
-            gate,
-            "win_rate_tolerance",
-            "gate.win_rate_tolerance",
-            0.0,
-            1.0,
-        ),
-        min_trades: r.count(gate, "min_trades", "gate.min_trades", 0),
-        min_dsr: r.number(gate, "min_dsr", "gate.min_dsr", 0.0, 1.0),
-        max_pbo: r.number(gate, "max_pbo", "gate.max_pbo", 0.0, 1.0),
-        require_lookahead_pass: r.bool(
-            gate,
-            "require_lookahead_pass",
-            "gate.require_lookahead_pass",
-        ),
     }
 }

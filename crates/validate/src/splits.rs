@@ -66,6 +66,44 @@ pub enum Scheme {
     },
 }
 
+impl Scheme {
+    /// The scheme in words, e.g. "rolling walk-forward (in-sample 756 bars, out-of-sample 126,
+    /// step 126)".
+    pub fn describe(&self) -> String {
+        match *self {
+            Scheme::Rolling {
+                in_sample,
+                out_of_sample,
+                step,
+            } => format!(
+                "rolling walk-forward (in-sample {in_sample} bars, out-of-sample {out_of_sample}, step {step})"
+            ),
+            Scheme::Anchored {
+                in_sample,
+                out_of_sample,
+                step,
+            } => format!(
+                "anchored walk-forward (first in-sample {in_sample} bars, out-of-sample {out_of_sample}, step {step})"
+            ),
+            Scheme::PurgedKFold {
+                folds,
+                label_span,
+                embargo,
+            } => format!(
+                "purged {folds}-fold cross-validation (label span {label_span} bars, embargo {embargo})"
+            ),
+            Scheme::Cpcv {
+                groups,
+                test_groups,
+                label_span,
+                embargo,
+            } => format!(
+                "combinatorial purged cross-validation ({groups} groups, {test_groups} tested per split, label span {label_span} bars, embargo {embargo})"
+            ),
+        }
+    }
+}
+
 /// One fold: the bars it trains on and the bars it tests on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Fold {

@@ -4,11 +4,12 @@
 //! give NaN, infinity or a misleading 0. Those are reported as `null` with a reason code, so a
 //! reader can tell "zero" from "cannot be computed".
 
-use serde::Serialize;
+use serde::de::{Deserializer, Error as _};
 use serde::ser::{SerializeMap, Serializer};
+use serde::{Deserialize, Serialize};
 
 /// Why a statistic has no value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Undefined {
     /// Fewer observations than the formula needs.
@@ -108,6 +109,25 @@ impl Serialize for Stat {
                 map.serialize_entry("undefined", why.code())?;
                 map.end()
             }
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Stat {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Stat, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Written {
+            value: Option<f64>,
+            undefined: Option<Undefined>,
+        }
+        let w = Written::deserialize(deserializer)?;
+        match (w.value, w.undefined) {
+            (Some(x), None) if x.is_finite() => Ok(Stat::Value(x)),
+            (None, Some(why)) => Ok(Stat::Undefined(why)),
+            _ => Err(D::Error::custom(
+                "expected {\"value\": <finite number>} or {\"value\": null, \"undefined\": <reason>}",
+            )),
         }
     }
 }

@@ -53,7 +53,7 @@ pub fn sweep(
                     set,
                     parameters: ParamSet(params.clone()),
                     performance: Performance::of(&run.returns, None, annual),
-                    trades: TradeStats::of(&run.trades),
+                    trades: TradeStats::of_trades(&run.trades),
                     exposure: if run.returns.is_empty() {
                         0.0
                     } else {

@@ -6,7 +6,7 @@
 //! - Clopper-Pearson (1934), exact: `[B(α/2; k, n-k+1), B(1-α/2; k+1, n-k)]` with `B` the
 //!   beta quantile, 0 when `k = 0` and 1 when `k = n`.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use statrs::distribution::{Beta, ContinuousCDF, Normal};
 
 use crate::stat::{Stat, Undefined};
@@ -15,7 +15,7 @@ use crate::stat::{Stat, Undefined};
 pub const CONFIDENCE: f64 = 0.95;
 
 /// A confidence interval.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Interval {
     /// Lower bound.
     pub low: Stat,
@@ -69,7 +69,21 @@ pub struct TradeStats {
     pub average_bars_held: Stat,
 }
 
+impl From<&gauntlet_engine::Trade> for TradeOutcome {
+    fn from(t: &gauntlet_engine::Trade) -> TradeOutcome {
+        TradeOutcome {
+            pnl: t.pnl,
+            bars_held: t.bars_held(),
+        }
+    }
+}
+
 impl TradeStats {
+    /// The statistics of the engine's closed `trades`.
+    pub fn of_trades(trades: &[gauntlet_engine::Trade]) -> TradeStats {
+        TradeStats::of(&trades.iter().map(TradeOutcome::from).collect::<Vec<_>>())
+    }
+
     /// The statistics of `trades`.
     pub fn of(trades: &[TradeOutcome]) -> TradeStats {
         let n = trades.len();

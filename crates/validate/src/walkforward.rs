@@ -313,7 +313,7 @@ pub fn validate(
                     Some(&benchmark_slice(data, &fold_segments[fold], &segments)),
                     annual,
                 ),
-                trades: TradeStats::of(&run.trades),
+                trades: TradeStats::of_trades(&run.trades),
             }
         })
         .collect();
@@ -322,6 +322,7 @@ pub fn validate(
     let stitch = |parts: &mut dyn Iterator<Item = (usize, usize)>| {
         let mut run = CellRun::default();
         let mut bench = Vec::new();
+        let mut ts = Vec::new();
         for (fold, segment) in parts {
             match chosen[fold] {
                 Some(set) => {
@@ -335,21 +336,22 @@ pub fn validate(
                     .extend(std::iter::repeat_n(0.0, segments[segment].len())),
             }
             bench.extend_from_slice(&data.benchmark_returns[segments[segment].clone()]);
+            ts.extend_from_slice(&data.ts()[segments[segment].clone()]);
         }
-        (run, bench)
+        (run, bench, ts)
     };
-    let (stitched_run, stitched_bench, path_sharpes) = if plan.paths.is_empty() {
-        let (run, bench) = stitch(&mut (0..plan.folds.len()).map(|f| (f, f)));
-        (run, bench, Vec::new())
+    let (stitched_run, stitched_bench, stitched_ts, path_sharpes) = if plan.paths.is_empty() {
+        let (run, bench, ts) = stitch(&mut (0..plan.folds.len()).map(|f| (f, f)));
+        (run, bench, ts, Vec::new())
     } else {
-        let paths: Vec<(CellRun, Vec<f64>)> = plan
+        let paths: Vec<(CellRun, Vec<f64>, Vec<i64>)> = plan
             .paths
             .iter()
             .map(|path| stitch(&mut path.iter().enumerate().map(|(g, &fold)| (fold, g))))
             .collect();
         let sharpes: Vec<Stat> = paths
             .iter()
-            .map(|(run, _)| {
+            .map(|(run, _, _)| {
                 per_period_sharpe(&run.returns, 0.0).map(|s| s * annual.periods_per_year.sqrt())
             })
             .collect();
@@ -359,11 +361,11 @@ pub fn validate(
             key(a).total_cmp(&key(b)).then(a.cmp(&b))
         });
         let median = order[(order.len() - 1) / 2];
-        let (run, bench) = paths.into_iter().nth(median).unwrap_or_default();
-        (run, bench, sharpes)
+        let (run, bench, ts) = paths.into_iter().nth(median).unwrap_or_default();
+        (run, bench, ts, sharpes)
     };
     let performance = Performance::of(&stitched_run.returns, Some(&stitched_bench), annual);
-    let trade_stats = TradeStats::of(&stitched_run.trades);
+    let trade_stats = TradeStats::of_trades(&stitched_run.trades);
     let moments = Moments::of(&stitched_run.returns);
     let sample = SharpeSample::of(&stitched_run.returns);
     let trials_variance = trials_variance(&plan, n_sets, &|f, s| train_of(f, s).per_period_sharpe);
@@ -505,6 +507,9 @@ pub fn validate(
         lookahead,
         trials,
         returns: stitched_run.returns,
+        trades: stitched_run.trades,
+        benchmark_returns: stitched_bench,
+        timestamps: stitched_ts,
     })
 }
 
@@ -526,7 +531,7 @@ fn score(run: &CellRun, objective: Objective, annual: Annualization) -> TrainSco
         Objective::Sortino => performance.sortino,
         Objective::Calmar => performance.calmar,
         Objective::TotalReturn => Stat::Value(performance.total_return),
-        Objective::ProfitFactor => TradeStats::of(&run.trades).profit_factor,
+        Objective::ProfitFactor => TradeStats::of_trades(&run.trades).profit_factor,
     };
     TrainScore {
         objective,

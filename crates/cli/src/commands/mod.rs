@@ -2,6 +2,7 @@
 
 mod backtest;
 mod data;
+mod gate;
 mod lookahead;
 mod splits;
 mod stats;
@@ -9,6 +10,7 @@ mod strategies;
 mod sweep;
 mod synth;
 mod validate;
+mod verdicts;
 
 use std::path::PathBuf;
 
@@ -33,6 +35,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Strategies { name } => strategies::run(name.as_deref()),
         Command::Lookahead(args) => lookahead::run(args),
         Command::Validate(args) => validate::run(args),
+        Command::Gate(args) => gate::run(args),
         Command::Splits { spec } => splits::run(&spec),
         Command::Sweep(args) => sweep::run(args),
         Command::Stats(command) => stats::run(command),

@@ -1,29 +1,21 @@
-//! `gauntlet validate`: walk-forward validation of specs, a verdict table on stdout, and each
-//! spec's report.json in its output folder.
+//! `gauntlet validate`: walk-forward validation of specs, a verdict table and one line per spec
+//! on stdout, and each spec's report (report.json, run.json, tables, report.md, report.html)
+//! in its output folder.
 
 use std::path::{Path, PathBuf};
+use std::time::{Instant, SystemTime};
 
 use anyhow::{Context, Result, bail};
-use gauntlet_data::atomic::StagedDir;
-use gauntlet_validate::gate::{self, Policy, Verdict};
+use gauntlet_report::summary::SpecVerdict;
+use gauntlet_report::{GateRecord, RunRecord};
+use gauntlet_validate::gate::{self, GateInputs};
 use gauntlet_validate::{Dataset, Spec, Stat, Validation};
-use serde::Serialize;
 
-use super::CheckFailed;
+use super::verdicts::{self, PolicyLayers};
 use crate::args::ValidateArgs;
-
-/// Version of report.json's layout.
-pub const SCHEMA_VERSION: u32 = 1;
 
 /// Where the shipped specs live.
 const SPECS_DIR: &str = "strategies/specs";
-
-#[derive(Serialize)]
-struct Report<'a> {
-    schema_version: u32,
-    validation: &'a Validation,
-    gate: &'a Verdict,
-}
 
 pub fn run(args: ValidateArgs) -> Result<()> {
     let paths = if args.specs.is_empty() || args.all {
@@ -38,8 +30,9 @@ pub fn run(args: ValidateArgs) -> Result<()> {
         args.specs.clone()
     };
     let threads = super::threads(args.threads)?;
-    // Every spec, its data, its grid and its split are checked before anything runs or is
-    // written.
+    // Every policy, spec, its data, its grid and its split are checked before anything runs
+    // or is written.
+    let layers = PolicyLayers::load(args.verdicts.policy.as_deref())?;
     let mut loaded = Vec::with_capacity(paths.len());
     for path in &paths {
         let spec = Spec::load(path)?;
@@ -47,35 +40,59 @@ pub fn run(args: ValidateArgs) -> Result<()> {
         let cells = cells(&spec, &data)?;
         loaded.push((spec, data, cells));
     }
+    let command: Vec<String> = std::env::args().collect();
     let mut rows = Vec::new();
     for (spec, data, cells) in &loaded {
+        let started = SystemTime::now();
+        let clock = Instant::now();
         let progress = super::progress_bar(args.quiet, &spec.name, "cells");
         progress.set_length(*cells as u64);
         let tick = || progress.inc(1);
         let validation = gauntlet_validate::validate(spec, data, threads, &tick)?;
         progress.finish_and_clear();
-        let verdict = gate::apply(Policy::default().with(&spec.gate), &validation);
-        write_report(&args.out.join(&spec.name), &validation, &verdict)?;
-        rows.push((validation, verdict));
+        let stack = layers.stack(&spec.gate);
+        let verdict = gate::apply(stack.resolve(), &GateInputs::of(&validation));
+        let record = GateRecord::new(verdict, stack.sources());
+        let run = RunRecord {
+            started: rfc3339(started),
+            duration_seconds: clock.elapsed().as_secs_f64(),
+            host: host(),
+            threads,
+            tool_version: env!("CARGO_PKG_VERSION").to_string(),
+            command: command.clone(),
+        };
+        let out = args.out.join(&spec.name);
+        gauntlet_report::write_all(&out, spec, &validation, &record, &run)?;
+        rows.push((validation, record, out.join("report.json")));
     }
     print_table(&rows);
-    let failed: Vec<&str> = rows
+    let verdicts: Vec<SpecVerdict> = rows
         .iter()
-        .filter(|(_, v)| !v.pass)
-        .map(|(val, _)| val.spec.as_str())
+        .map(|(v, record, path)| SpecVerdict {
+            spec: &v.spec,
+            report: path.display().to_string(),
+            verdict: &record.verdict,
+        })
         .collect();
-    if failed.is_empty() {
-        Ok(())
-    } else {
-        Err(CheckFailed(format!(
-            "{} of {} spec{} failed the gate: {}",
-            failed.len(),
-            rows.len(),
-            if rows.len() == 1 { "" } else { "s" },
-            failed.join(", ")
-        ))
-        .into())
-    }
+    verdicts::report(&verdicts, &args.verdicts)
+}
+
+fn rfc3339(at: SystemTime) -> String {
+    let since = at
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap_or_default();
+    chrono::DateTime::from_timestamp(since.as_secs() as i64, since.subsec_nanos())
+        .map(|t| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+        .unwrap_or_default()
+}
+
+fn host() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "unknown".to_string())
 }
 
 fn cells(spec: &Spec, data: &Dataset) -> Result<usize> {
@@ -101,28 +118,13 @@ fn shipped_specs() -> Result<Vec<PathBuf>> {
     Ok(specs)
 }
 
-fn write_report(out: &Path, validation: &Validation, verdict: &Verdict) -> Result<()> {
-    let report = Report {
-        schema_version: SCHEMA_VERSION,
-        validation,
-        gate: verdict,
-    };
-    let json = serde_json::to_vec_pretty(&report)?;
-    let staged = StagedDir::new(out)
-        .with_context(|| format!("{}: cannot create the output folder", out.display()))?;
-    std::fs::write(staged.path().join("report.json"), json)?;
-    staged
-        .commit()
-        .with_context(|| format!("{}: cannot move the results into place", out.display()))?;
-    Ok(())
-}
-
-fn print_table(rows: &[(Validation, Verdict)]) {
+fn print_table(rows: &[(Validation, GateRecord, PathBuf)]) {
     println!(
         "{:<18} {:>8} {:>7} {:>24} {:>6} {:>6} {:>6}  verdict",
         "spec", "Sharpe", "max DD", "win rate [95% Wilson]", "trades", "DSR", "PBO"
     );
-    for (v, verdict) in rows {
+    for (v, record, _) in rows {
+        let verdict = &record.verdict;
         let oos = &v.out_of_sample;
         let win = match (
             oos.trades.win_rate,
@@ -143,7 +145,7 @@ fn print_table(rows: &[(Validation, Verdict)]) {
             .checks
             .iter()
             .filter(|c| !c.pass)
-            .map(|c| c.name)
+            .map(|c| c.name.as_str())
             .collect();
         println!(
             "{:<18} {:>8} {:>6.1}% {:>24} {:>6} {:>6} {:>6}  {}",

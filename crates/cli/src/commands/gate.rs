@@ -1,0 +1,34 @@
+//! `gauntlet gate REPORT...`: re-applies a policy to finished reports without rerunning them.
+
+use anyhow::Result;
+use gauntlet_report::StoredReport;
+use gauntlet_report::summary::SpecVerdict;
+use gauntlet_validate::gate;
+
+use super::verdicts::{self, PolicyLayers};
+use crate::args::GateArgs;
+
+pub fn run(args: GateArgs) -> Result<()> {
+    let layers = PolicyLayers::load(args.verdicts.policy.as_deref())?;
+    // Every report is read and checked before any verdict is printed.
+    let mut stored = Vec::with_capacity(args.reports.len());
+    for path in &args.reports {
+        stored.push((path, StoredReport::read(path)?));
+    }
+    let judged: Vec<_> = stored
+        .iter()
+        .map(|(path, report)| {
+            let policy = layers.stack(&report.spec_gate).resolve();
+            (path, report, gate::apply(policy, &report.inputs))
+        })
+        .collect();
+    let rows: Vec<SpecVerdict> = judged
+        .iter()
+        .map(|(path, report, verdict)| SpecVerdict {
+            spec: &report.spec,
+            report: path.display().to_string(),
+            verdict,
+        })
+        .collect();
+    verdicts::report(&rows, &args.verdicts)
+}

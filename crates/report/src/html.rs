@@ -1,0 +1,334 @@
+//! `report.html`: one self-contained page per validation (inline style, inline SVG charts, no
+//! scripts, no fonts, nothing fetched), for a quant who would rather look than read.
+
+use std::fmt::Write as _;
+
+use gauntlet_validate::{Stat, Validation};
+
+use crate::charts::{self, ChartError, HeatMap};
+use crate::document::{GateRecord, StrategyRecord};
+use crate::tables::EquityCurve;
+use crate::text::{check_value, html as esc, interval, number, percent, percent_interval};
+
+const STYLE: &str = "body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222;padding:0 1em}\
+h1 .pass{color:#2ca02c}h1 .fail{color:#d62728}table{border-collapse:collapse;margin:1em 0}\
+td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;font-size:14px}td.num{text-align:right}\
+figure{margin:1.5em 0}figcaption{font-size:13px;color:#555;margin-top:4px}\
+pre{background:#f6f6f6;padding:1em;white-space:pre-wrap;font-size:13px}.ok{color:#2ca02c}.no{color:#d62728}";
+
+/// The page for `validation` with the gate's `gate`; `capital` starts the equity curve.
+pub fn render(
+    validation: &Validation,
+    gate: &GateRecord,
+    capital: f64,
+    rule: &str,
+) -> Result<String, ChartError> {
+    let v = validation;
+    let oos = &v.out_of_sample;
+    let strategy = StrategyRecord::of(&v.strategy);
+    let mut out = String::new();
+    let pass = gate.verdict.pass;
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{} — gauntlet report</title><style>{STYLE}</style></head><body>\n",
+        esc(&v.spec)
+    );
+    let _ = writeln!(
+        out,
+        "<h1>{} <span class=\"{}\">{}</span></h1>",
+        esc(&v.spec),
+        if pass { "pass" } else { "fail" },
+        if pass { "PASS" } else { "FAIL" }
+    );
+    let _ = writeln!(
+        out,
+        "<p>Strategy <b>{}</b> version {} (code <code>{}</code>) on {}. {} with {} fold{}; {} parameter sets; objective {}.</p>",
+        esc(&v.strategy),
+        esc(&strategy.version),
+        esc(strategy.fingerprint.get(..12).unwrap_or("")),
+        v.data
+            .iter()
+            .map(|d| format!("{} ({} bars)", esc(&d.path), d.bars))
+            .collect::<Vec<_>>()
+            .join(", "),
+        esc(&v.plan.resolved.describe()),
+        v.plan.folds.len(),
+        if v.plan.folds.len() == 1 { "" } else { "s" },
+        v.grid.sets,
+        v.objective.name(),
+    );
+
+    let _ = writeln!(
+        out,
+        "<h2>Gate</h2>\n<table><tr><th>check</th><th>value</th><th>needed</th><th>result</th><th>in words</th></tr>"
+    );
+    for c in &gate.verdict.checks {
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td class=\"num\">{}</td><td>{} {}</td><td class=\"{}\">{}</td><td>{}</td></tr>",
+            esc(&c.name),
+            check_value(c.value),
+            esc(&c.comparison),
+            c.threshold,
+            if c.pass { "ok" } else { "no" },
+            if c.pass { "✔ pass" } else { "✘ FAIL" },
+            esc(&c.explanation)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "</table>\n<p>Policy: {}.</p>",
+        gate.policy_sources
+            .iter()
+            .map(|s| esc(s))
+            .collect::<Vec<_>>()
+            .join(" ← ")
+    );
+
+    let p = &oos.performance;
+    let _ = writeln!(out, "<h2>Out of sample, stitched</h2>\n<table>");
+    let rows = [
+        (
+            "Sharpe (annualized) [95% bootstrap]",
+            format!(
+                "{} {}",
+                number(p.sharpe, 2),
+                interval(
+                    oos.sharpe_bootstrap.interval.low,
+                    oos.sharpe_bootstrap.interval.high,
+                    2
+                )
+            ),
+        ),
+        ("total return", percent(Stat::Value(p.total_return))),
+        ("CAGR", percent(p.cagr)),
+        ("max drawdown", percent(Stat::Value(p.max_drawdown))),
+        ("closed trades", oos.trades.trades.to_string()),
+        (
+            "win rate [95% Wilson]",
+            format!(
+                "{} {}",
+                percent(oos.trades.win_rate),
+                percent_interval(
+                    oos.trades.win_rate_wilson.low,
+                    oos.trades.win_rate_wilson.high
+                )
+            ),
+        ),
+        ("profit factor", number(oos.trades.profit_factor, 2)),
+        ("Deflated Sharpe Ratio", number(oos.deflated.dsr, 3)),
+        ("Probability of Backtest Overfitting", number(v.pbo.pbo, 3)),
+    ];
+    for (name, value) in rows {
+        let _ = writeln!(
+            out,
+            "<tr><td>{name}</td><td class=\"num\">{}</td></tr>",
+            esc(&value)
+        );
+    }
+    let _ = writeln!(out, "</table>");
+
+    let curve = EquityCurve::of(v, capital);
+    figure(
+        &mut out,
+        charts::equity(
+            &v.timestamps,
+            &curve.equity,
+            &curve.benchmark,
+            &curve.drawdown,
+        )?,
+        "The out-of-sample segments of every fold, each traded with that fold's chosen parameters, compounded in time order from the starting capital; the benchmark is held over the same bars.",
+    );
+    let sharpes: Vec<Option<f64>> = v
+        .folds
+        .iter()
+        .map(|f| f.out_of_sample.sharpe.value())
+        .collect();
+    figure(
+        &mut out,
+        charts::fold_sharpe(&sharpes, gate.verdict.policy.min_oos_sharpe)?,
+        "Each fold's test window, traded with the parameters chosen on its training window. A fold with no bar drawn had no defined Sharpe ratio.",
+    );
+    let chosen = |fold: usize, set: usize| v.folds.get(fold).and_then(|f| f.chosen) == Some(set);
+    let points: Vec<(f64, f64, bool)> = v
+        .trials
+        .iter()
+        .filter_map(|t| {
+            Some((
+                t.in_sample_sharpe.value()?,
+                t.out_of_sample_sharpe.value()?,
+                chosen(t.fold, t.set),
+            ))
+        })
+        .collect();
+    figure(
+        &mut out,
+        charts::overfitting(&points)?,
+        "The picture of overfitting: when the in-sample best sets land low out of sample, the in-sample ranking was luck.",
+    );
+    if let Some(map) = heat_map(v) {
+        figure(
+            &mut out,
+            charts::heat_map(&map)?,
+            "Each cell is one combination of the two parameters, averaged over the folds (and over any other parameter). Grey: not tried.",
+        );
+    }
+    let returns: Vec<f64> = v
+        .trades
+        .iter()
+        .map(|t| t.return_fraction() * 100.0)
+        .collect();
+    figure(
+        &mut out,
+        charts::histogram(
+            "Distribution of out-of-sample trade returns",
+            "trade return, net of costs (% of entry notional)",
+            "closed trades",
+            &returns,
+            30,
+            Some((0.0, "break-even".to_string())),
+        )?,
+        "Net return of every closed out-of-sample trade.",
+    );
+    figure(
+        &mut out,
+        charts::histogram(
+            "PBO: logit of the in-sample winner's out-of-sample rank",
+            "logit λ = ln(w / (1 − w)), w = relative out-of-sample rank",
+            "CSCV splits",
+            &v.pbo.logits,
+            25,
+            Some((
+                0.0,
+                format!("λ ≤ 0: bottom half (PBO = {})", number(v.pbo.pbo, 3)),
+            )),
+        )?,
+        "Combinatorially symmetric cross-validation (Bailey et al. 2015): the share of splits at or left of 0 is the Probability of Backtest Overfitting.",
+    );
+
+    let _ = writeln!(
+        out,
+        "<h2>Folds</h2>\n<table><tr><th>fold</th><th>tested</th><th>chosen parameters</th><th>OOS Sharpe</th><th>OOS return</th><th>trades</th></tr>"
+    );
+    for (f, w) in v.folds.iter().zip(&v.plan.folds) {
+        let tested = match (w.test.first(), w.test.last()) {
+            (Some(a), Some(b)) => format!("{} to {}", a.first, b.last),
+            _ => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "<tr><td class=\"num\">{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            f.fold,
+            esc(&tested),
+            esc(&f
+                .parameters
+                .as_ref()
+                .map_or_else(|| "none eligible".to_string(), |p| p.label())),
+            number(f.out_of_sample.sharpe, 2),
+            percent(Stat::Value(f.out_of_sample.total_return)),
+            f.trades.trades
+        );
+    }
+    let _ = writeln!(
+        out,
+        "</table>\n<h2>The rule</h2>\n<pre>{}</pre>\n</body></html>",
+        esc(rule)
+    );
+    Ok(out)
+}
+
+fn figure(out: &mut String, svg: String, caption: &str) {
+    let _ = writeln!(
+        out,
+        "<figure>{svg}<figcaption>{}</figcaption></figure>",
+        esc(caption)
+    );
+}
+
+/// Mean out-of-sample Sharpe over folds for each pair of values of the grid's first two
+/// parameters that vary (one row when only one varies); `None` when nothing varies.
+fn heat_map(v: &Validation) -> Option<HeatMap<'static>> {
+    let sets = &v.grid.parameters;
+    let first = sets.first()?;
+    let varying: Vec<&'static str> = first
+        .0
+        .iter()
+        .map(|(name, _)| name)
+        .filter(|name| {
+            let mut values: Vec<String> = sets
+                .iter()
+                .filter_map(|s| s.0.get(name).map(|v| v.to_string()))
+                .collect();
+            values.sort();
+            values.dedup();
+            values.len() > 1
+        })
+        .collect();
+    let x_name = *varying.first()?;
+    let y_name = varying.get(1).copied();
+    let axis = |name: &str| {
+        let mut values: Vec<gauntlet_strategy::ParamValue> = Vec::new();
+        for s in sets {
+            if let Some(v) = s.0.get(name)
+                && !values.contains(&v)
+            {
+                values.push(v);
+            }
+        }
+        values.sort_by(|a, b| match (a, b) {
+            (gauntlet_strategy::ParamValue::Int(a), gauntlet_strategy::ParamValue::Int(b)) => {
+                a.cmp(b)
+            }
+            (gauntlet_strategy::ParamValue::Float(a), gauntlet_strategy::ParamValue::Float(b)) => {
+                a.total_cmp(b)
+            }
+            _ => a.to_string().cmp(&b.to_string()),
+        });
+        values
+    };
+    let xs = axis(x_name);
+    let ys = y_name.map(axis).unwrap_or_default();
+    let ny = ys.len().max(1);
+    let mut sums = vec![vec![(0.0, 0usize); xs.len()]; ny];
+    for t in &v.trials {
+        let Some(s) = t.out_of_sample_sharpe.value() else {
+            continue;
+        };
+        let set = &sets[t.set].0;
+        let Some(i) = set
+            .get(x_name)
+            .and_then(|x| xs.iter().position(|v| *v == x))
+        else {
+            continue;
+        };
+        let j = match y_name {
+            Some(y) => match set.get(y).and_then(|y| ys.iter().position(|v| *v == y)) {
+                Some(j) => j,
+                None => continue,
+            },
+            None => 0,
+        };
+        sums[j][i].0 += s;
+        sums[j][i].1 += 1;
+    }
+    Some(HeatMap {
+        measure: "mean out-of-sample Sharpe over folds",
+        x: (x_name, xs.iter().map(|v| v.to_string()).collect()),
+        y: (
+            y_name.unwrap_or("(one parameter varies)"),
+            if ys.is_empty() {
+                vec![String::new()]
+            } else {
+                ys.iter().map(|v| v.to_string()).collect()
+            },
+        ),
+        cells: sums
+            .into_iter()
+            .map(|row| {
+                row.into_iter()
+                    .map(|(sum, n)| (n > 0).then(|| sum / n as f64))
+                    .collect()
+            })
+            .collect(),
+    })
+}

@@ -1,0 +1,218 @@
+//! `report.md`: a one-page summary that reads well in a pull request or a terminal.
+
+use std::fmt::Write as _;
+
+use gauntlet_validate::{Stat, Validation};
+
+use crate::document::{GateRecord, StrategyRecord};
+use crate::text::{check_value, interval, markdown as md, number, percent, percent_interval};
+
+/// The page.
+pub fn render(validation: &Validation, gate: &GateRecord) -> String {
+    let v = validation;
+    let oos = &v.out_of_sample;
+    let strategy = StrategyRecord::of(&v.strategy);
+    let mut out = String::new();
+    let verdict = if gate.verdict.pass { "PASS" } else { "FAIL" };
+    let _ = writeln!(out, "# {}: {verdict}\n", md(&v.spec));
+    let _ = writeln!(
+        out,
+        "Strategy `{}` version {} (code {}), on {}; {} bars from {} to {}.\n",
+        v.strategy,
+        strategy.version,
+        strategy.fingerprint.get(..12).unwrap_or(""),
+        v.data
+            .iter()
+            .map(|d| format!(
+                "{} ({} bars, sha256 {})",
+                md(&d.path),
+                d.bars,
+                d.fingerprint.get(..12).unwrap_or("")
+            ))
+            .collect::<Vec<_>>()
+            .join(", "),
+        v.plan.bars,
+        v.plan
+            .folds
+            .first()
+            .and_then(|f| f.train.first())
+            .map_or("", |w| w.first.as_str()),
+        v.plan
+            .folds
+            .last()
+            .and_then(|f| f.test.last())
+            .map_or("", |w| w.last.as_str()),
+    );
+    let _ = writeln!(
+        out,
+        "Split: {}, {} fold{}. Grid: {} parameter sets ({} rejected by the strategy). Objective: {}, with at least {} in-sample trades.\n",
+        v.plan.resolved.describe(),
+        v.plan.folds.len(),
+        if v.plan.folds.len() == 1 { "" } else { "s" },
+        v.grid.sets,
+        v.grid.rejected,
+        v.objective.name(),
+        v.min_trades,
+    );
+
+    let _ = writeln!(out, "## Gate\n");
+    let _ = writeln!(out, "| check | value | needed | result | in words |");
+    let _ = writeln!(out, "|---|---:|---|---|---|");
+    for c in &gate.verdict.checks {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} {} | {} | {} |",
+            c.name,
+            check_value(c.value),
+            md(&c.comparison),
+            c.threshold,
+            if c.pass { "✅ pass" } else { "❌ FAIL" },
+            md(&c.explanation)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\nPolicy: {}.\n",
+        gate.policy_sources
+            .iter()
+            .map(|s| md(s))
+            .collect::<Vec<_>>()
+            .join(" ← ")
+    );
+
+    let _ = writeln!(out, "## Out of sample, stitched\n");
+    let _ = writeln!(out, "| measure | value |");
+    let _ = writeln!(out, "|---|---:|");
+    let p = &oos.performance;
+    let rows: Vec<(&str, String)> = vec![
+        (
+            "Sharpe (annualized) [95% bootstrap]",
+            format!(
+                "{} {}",
+                number(p.sharpe, 2),
+                interval(
+                    oos.sharpe_bootstrap.interval.low,
+                    oos.sharpe_bootstrap.interval.high,
+                    2
+                )
+            ),
+        ),
+        ("Sortino", number(p.sortino, 2)),
+        ("total return", percent(Stat::Value(p.total_return))),
+        ("CAGR", percent(p.cagr)),
+        ("max drawdown", percent(Stat::Value(p.max_drawdown))),
+        ("Calmar", number(p.calmar, 2)),
+        (
+            "beta / correlation to benchmark",
+            format!("{} / {}", number(p.beta, 2), number(p.correlation, 2)),
+        ),
+        ("closed trades", oos.trades.trades.to_string()),
+        (
+            "win rate [95% Wilson]",
+            format!(
+                "{} {}{}",
+                percent(oos.trades.win_rate),
+                percent_interval(
+                    oos.trades.win_rate_wilson.low,
+                    oos.trades.win_rate_wilson.high
+                ),
+                v.claim
+                    .as_ref()
+                    .map_or(String::new(), |c| if c.claimed.0 == c.claimed.1 {
+                        format!(", claimed {:.0}%", c.claimed.0 * 100.0)
+                    } else {
+                        format!(
+                            ", claimed {:.0}-{:.0}%",
+                            c.claimed.0 * 100.0,
+                            c.claimed.1 * 100.0
+                        )
+                    })
+            ),
+        ),
+        ("profit factor", number(oos.trades.profit_factor, 2)),
+        ("exposure", percent(Stat::Value(oos.exposure))),
+        ("Probabilistic Sharpe Ratio (vs 0)", number(oos.psr, 3)),
+        (
+            "Deflated Sharpe Ratio",
+            format!(
+                "{} ({} trials)",
+                number(oos.deflated.dsr, 3),
+                oos.deflated.trials
+            ),
+        ),
+        (
+            "Probability of Backtest Overfitting",
+            format!("{} ({} splits)", number(v.pbo.pbo, 3), v.pbo.logits.len()),
+        ),
+        (
+            "walk-forward efficiency",
+            number(v.walk_forward_efficiency, 2),
+        ),
+    ];
+    for (name, value) in rows {
+        let _ = writeln!(out, "| {name} | {value} |");
+    }
+
+    let _ = writeln!(out, "\n## Folds\n");
+    let _ = writeln!(
+        out,
+        "| fold | tested | chosen parameters | in-sample {} | OOS Sharpe | OOS return | OOS trades |",
+        v.objective.name()
+    );
+    let _ = writeln!(out, "|---:|---|---|---:|---:|---:|---:|");
+    for (f, w) in v.folds.iter().zip(&v.plan.folds) {
+        let tested = match (w.test.first(), w.test.last()) {
+            (Some(a), Some(b)) => format!("{} to {}", a.first, b.last),
+            _ => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {tested} | {} | {} | {} | {} | {} |",
+            f.fold,
+            f.parameters
+                .as_ref()
+                .map_or_else(|| "none eligible".to_string(), |p| md(&p.label())),
+            number(f.in_sample_objective, 2),
+            number(f.out_of_sample.sharpe, 2),
+            percent(Stat::Value(f.out_of_sample.total_return)),
+            f.trades.trades
+        );
+    }
+    let stable: Vec<String> = v
+        .parameter_stability
+        .iter()
+        .map(|s| {
+            format!(
+                "`{}` took {} value{} (changed in {} of fold pairs)",
+                s.parameter,
+                s.distinct,
+                if s.distinct == 1 { "" } else { "s" },
+                percent(s.change_rate)
+            )
+        })
+        .collect();
+    if !stable.is_empty() {
+        let _ = writeln!(out, "\nParameter stability: {}.", stable.join("; "));
+    }
+    let looked = v.lookahead.iter().filter(|l| !l.passed).count();
+    let _ = writeln!(
+        out,
+        "\nLook-ahead guard: {} of {} chosen parameter sets {}.",
+        if looked == 0 {
+            v.lookahead.len()
+        } else {
+            looked
+        },
+        v.lookahead.len(),
+        if looked == 0 {
+            "passed"
+        } else {
+            "changed a past decision when future bars were removed"
+        }
+    );
+    let _ = writeln!(
+        out,
+        "\nCharts: `report.html`. Tables: `trades.parquet`, `equity.parquet`, `folds.parquet`, `trials.parquet`. Machine record: `report.json`."
+    );
+    out
+}
