@@ -53,6 +53,17 @@ fn svg(
     Ok(out)
 }
 
+/// Year labels: whole years over a long span, tenths over a short one.
+fn year_label(span: f64) -> impl Fn(&f64) -> String {
+    move |x| {
+        if span > 4.0 {
+            format!("{x:.0}")
+        } else {
+            format!("{x:.1}")
+        }
+    }
+}
+
 fn legend_line(color: RGBColor) -> impl Fn((i32, i32)) -> PathElement<(i32, i32)> {
     move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
 }
@@ -86,7 +97,7 @@ pub fn equity(
             .configure_mesh()
             .x_desc("year")
             .y_desc("equity (currency units)")
-            .x_label_formatter(&|x| format!("{x:.1}"))
+            .x_label_formatter(&year_label(x1 - x0))
             .y_label_formatter(&|y| format!("{y:.0}"))
             .draw()?;
         chart
@@ -120,7 +131,7 @@ pub fn equity(
         dd.configure_mesh()
             .x_desc("year")
             .y_desc("drawdown (%)")
-            .x_label_formatter(&|x| format!("{x:.1}"))
+            .x_label_formatter(&year_label(x1 - x0))
             .y_label_formatter(&|y| format!("{y:.0}%"))
             .draw()?;
         dd.draw_series(
@@ -153,6 +164,8 @@ pub fn fold_sharpe(sharpes: &[Option<f64>], threshold: f64) -> Result<String, Ch
             sharpes.iter().flatten().copied().chain([0.0, threshold]),
             0.1,
         );
+        // Headroom above the tallest bar for the legend.
+        let y1 = y1 + (y1 - y0) * 0.3;
         let mut chart = ChartBuilder::on(root)
             .caption(
                 "Out-of-sample Sharpe per fold (chosen parameters)",
@@ -191,6 +204,7 @@ pub fn fold_sharpe(sharpes: &[Option<f64>], threshold: f64) -> Result<String, Ch
             .legend(legend_line(THRESHOLD));
         chart
             .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
             .background_style(WHITE.mix(0.85))
             .border_style(BLACK)
             .draw()?;

@@ -347,21 +347,22 @@ pub fn apply(policy: Policy, inputs: &GateInputs) -> Verdict {
         } else {
             format!("{low:.2}-{high:.2}")
         };
-        let interval = match (
+        let (interval, inside) = match (
             inputs.win_rate_interval.low.value(),
             inputs.win_rate_interval.high.value(),
         ) {
-            (Some(lo), Some(hi)) => {
-                let inside = low <= hi && high >= lo;
-                format!(
-                    " [{lo:.2}, {hi:.2}] (the claim is {} the 95% interval)",
-                    if inside { "inside" } else { "outside" }
-                )
-            }
-            _ => String::new(),
+            (Some(lo), Some(hi)) => (
+                format!(" [{lo:.2}, {hi:.2}]"),
+                if low <= hi && high >= lo {
+                    "; the claim is inside the 95% interval"
+                } else {
+                    "; the claim is outside the 95% interval"
+                },
+            ),
+            _ => (String::new(), ""),
         };
         c.explanation = format!(
-            "win rate {}{interval} vs claimed {claimed}: {} ±{:.0} points",
+            "win rate {}{interval} vs claimed {claimed}: {} ±{:.0} points{inside}",
             figure(inputs.win_rate),
             if c.pass { "within" } else { "outside" },
             policy.win_rate_tolerance * 100.0
@@ -466,7 +467,7 @@ mod tests {
         assert!((claim.value.value().expect("defined") - 0.43).abs() < 1e-12);
         assert_eq!(
             claim.explanation,
-            "win rate 0.47 [0.41, 0.53] (the claim is outside the 95% interval) vs claimed 0.90: outside ±5 points"
+            "win rate 0.47 [0.41, 0.53] vs claimed 0.90: outside ±5 points; the claim is outside the 95% interval"
         );
     }
 

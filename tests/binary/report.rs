@@ -1,0 +1,469 @@
+//! What `gauntlet validate` writes and what CI reads from it, end to end: every output file,
+//! the Parquet tables rebuilding the report's headline numbers, the self-contained HTML page,
+//! JUnit parsed back, GitHub annotations, and `gauntlet gate` re-applying policies to a report
+//! (an edited report, an unknown schema version and a bad policy are errors, exit 2).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use common::*;
+use polars::prelude::*;
+use serde_json::Value;
+
+const SPEC: &str = "strategies/specs/sma_cross.toml";
+
+/// The shipped sma_cross spec validated once for all the tests of this file: its output folder
+/// (kept for the process) and standard output.
+fn validated() -> &'static (PathBuf, String) {
+    static RUN: OnceLock<(PathBuf, String)> = OnceLock::new();
+    RUN.get_or_init(|| {
+        // Cargo's scratch folder for integration tests: kept for the process, replaced on
+        // the next run, never left in /tmp.
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("binary_report");
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("scratch folder");
+        let junit = dir.join("junit.xml");
+        let run = gauntlet(&[
+            "validate",
+            SPEC,
+            "--quiet",
+            "--threads",
+            "2",
+            "--out",
+            dir.to_str().expect("utf-8"),
+            "--junit",
+            junit.to_str().expect("utf-8"),
+        ]);
+        assert_eq!(run.status.code(), Some(1), "{}", stderr(&run));
+        (dir, stdout(&run))
+    })
+}
+
+fn out() -> PathBuf {
+    validated().0.join("sma_cross")
+}
+
+fn report() -> Value {
+    let bytes = std::fs::read(out().join("report.json")).expect("report.json");
+    serde_json::from_slice(&bytes).expect("JSON")
+}
+
+fn parquet(name: &str) -> DataFrame {
+    let path = out().join(format!("{name}.parquet"));
+    let file = std::fs::File::open(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    ParquetReader::new(file).finish().expect("parquet")
+}
+
+fn column(frame: &DataFrame, name: &str) -> Vec<Option<f64>> {
+    frame
+        .column(name)
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+        .cast(&DataType::Float64)
+        .expect("numeric")
+        .f64()
+        .expect("f64")
+        .iter()
+        .collect()
+}
+
+fn value(v: &Value) -> f64 {
+    v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
+}
+
+#[test]
+fn every_output_is_written() {
+    for name in [
+        "report.json",
+        "run.json",
+        "report.md",
+        "report.html",
+        "trades.parquet",
+        "equity.parquet",
+        "folds.parquet",
+        "trials.parquet",
+    ] {
+        assert!(out().join(name).is_file(), "{name} missing");
+    }
+    let run: Value =
+        serde_json::from_slice(&std::fs::read(out().join("run.json")).expect("run.json"))
+            .expect("JSON");
+    assert_eq!(run["threads"], 2);
+    assert!(run["duration_seconds"].as_f64().is_some_and(|d| d > 0.0));
+    assert!(run["started"].as_str().is_some_and(|s| s.ends_with('Z')));
+    assert_eq!(run["tool_version"], env!("CARGO_PKG_VERSION"));
+    // Nothing of the clock in report.json.
+    let text = std::fs::read_to_string(out().join("report.json")).expect("report.json");
+    assert!(!text.contains("started") && !text.contains("duration"));
+}
+
+#[test]
+fn the_tables_rebuild_the_headline_numbers() {
+    let r = report();
+    let oos = &r["validation"]["out_of_sample"];
+    let capital = value(&r["spec"]["capital"]);
+
+    // Equity: compounding the table's returns from the capital gives its equity column, whose
+    // end is the report's total return and whose deepest fall from a peak is its drawdown.
+    let equity = parquet("equity");
+    let returns = column(&equity, "return");
+    let curve = column(&equity, "equity");
+    assert_eq!(
+        equity.height() as u64,
+        oos["performance"]["periods"].as_u64().expect("periods")
+    );
+    let mut e = capital;
+    let mut peak = capital;
+    let mut deepest: f64 = 0.0;
+    for (r, c) in returns.iter().zip(&curve) {
+        e *= 1.0 + r.expect("return");
+        assert!(close_rel(e, c.expect("equity"), 1e-12));
+        peak = peak.max(e);
+        deepest = deepest.max(1.0 - e / peak);
+    }
+    assert!(close_rel(
+        e / capital - 1.0,
+        value(&oos["performance"]["total_return"]),
+        1e-9
+    ));
+    assert!(close_rel(
+        deepest,
+        value(&oos["performance"]["max_drawdown"]),
+        1e-9
+    ));
+    // The Sharpe ratio from the table's returns, by the textbook formula at 252 bars a year.
+    let xs: Vec<f64> = returns.iter().map(|r| r.expect("return")).collect();
+    let n = xs.len() as f64;
+    let mean = xs.iter().sum::<f64>() / n;
+    let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    let sharpe = mean / var.sqrt() * 252f64.sqrt();
+    assert!(close_rel(
+        sharpe,
+        value(&oos["performance"]["sharpe"]["value"]),
+        1e-9
+    ));
+
+    // Trades: count and win rate.
+    let trades = parquet("trades");
+    assert_eq!(
+        trades.height() as u64,
+        oos["trades"]["trades"].as_u64().expect("trades")
+    );
+    let wins = column(&trades, "pnl")
+        .iter()
+        .filter(|p| p.expect("pnl") > 0.0)
+        .count();
+    assert_eq!(wins as u64, oos["trades"]["wins"].as_u64().expect("wins"));
+
+    // Folds and trials: one row per fold, one per set per fold, one chosen set per fold.
+    let folds = parquet("folds");
+    let n_folds = r["validation"]["folds"].as_array().expect("folds").len();
+    assert_eq!(folds.height(), n_folds);
+    for (i, s) in column(&folds, "oos_sharpe").iter().enumerate() {
+        let recorded = r["validation"]["folds"][i]["out_of_sample"]["sharpe"]["value"].as_f64();
+        assert_eq!(*s, recorded, "fold {i}");
+    }
+    let trials = parquet("trials");
+    let sets = r["validation"]["grid"]["sets"].as_u64().expect("sets") as usize;
+    assert_eq!(trials.height(), n_folds * sets);
+    let chosen = trials
+        .column("chosen")
+        .expect("chosen")
+        .bool()
+        .expect("bool")
+        .iter()
+        .filter(|c| *c == Some(true))
+        .count();
+    assert_eq!(chosen, n_folds);
+    for name in ["fast", "slow", "in_sample_sharpe", "oos_sharpe"] {
+        assert!(trials.column(name).is_ok(), "trials has no {name}");
+    }
+}
+
+#[test]
+fn the_gate_checks_the_reported_numbers_and_explains_them() {
+    let r = report();
+    let checks = r["gate"]["checks"].as_array().expect("checks");
+    let check = |name: &str| {
+        checks
+            .iter()
+            .find(|c| c["name"] == name)
+            .unwrap_or_else(|| panic!("no {name} check"))
+    };
+    let oos = &r["validation"]["out_of_sample"];
+    assert_eq!(check("oos_sharpe")["value"], oos["performance"]["sharpe"]);
+    assert_eq!(
+        check("max_drawdown")["value"]["value"],
+        oos["performance"]["max_drawdown"]
+    );
+    assert_eq!(check("dsr")["value"], oos["deflated"]["dsr"]);
+    assert_eq!(check("pbo")["value"], r["validation"]["pbo"]["pbo"]);
+    // The shipped sma_cross spec: Sharpe 0.47, drawdown 18.1%: both fail the desk's policy.
+    assert_eq!(check("oos_sharpe")["pass"], false);
+    assert_eq!(
+        check("max_drawdown")["explanation"],
+        "out-of-sample max drawdown 18.1% not below 15.0%"
+    );
+    assert_eq!(r["gate"]["pass"], false);
+    assert_eq!(
+        r["gate"]["policy_sources"],
+        serde_json::json!(["desk defaults (built in)", "strategies/gate.toml"])
+    );
+    // The verdict line names every failed check with its words.
+    let line = validated()
+        .1
+        .lines()
+        .find(|l| l.starts_with("FAIL sma_cross: "))
+        .expect("a verdict line");
+    for c in checks.iter().filter(|c| c["pass"] == false) {
+        assert!(
+            line.contains(c["explanation"].as_str().expect("text")),
+            "{line}"
+        );
+    }
+}
+
+#[test]
+fn the_shipped_policy_file_is_the_desks_policy() {
+    // strategies/gate.toml must say what the built-in defaults say, so that a checkout and a
+    // binary run from elsewhere judge alike.
+    let r = report();
+    assert_eq!(
+        r["gate"]["policy"],
+        serde_json::json!({
+            "min_oos_sharpe": 1.0,
+            "max_drawdown": 0.15,
+            "win_rate_tolerance": 0.05,
+            "min_trades": 30,
+            "min_dsr": 0.95,
+            "max_pbo": 0.5,
+            "require_lookahead_pass": true
+        })
+    );
+}
+
+#[test]
+fn junit_parses_back_with_one_failure_per_failed_check() {
+    let xml = std::fs::read_to_string(validated().0.join("junit.xml")).expect("junit.xml");
+    let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "testsuites");
+    assert_eq!(root.attribute("tests"), Some("1"));
+    assert_eq!(root.attribute("failures"), Some("1"));
+    let cases: Vec<_> = root
+        .descendants()
+        .filter(|n| n.has_tag_name("testcase"))
+        .collect();
+    assert_eq!(cases.len(), 1);
+    assert_eq!(cases[0].attribute("name"), Some("sma_cross"));
+    let failures: Vec<_> = cases[0]
+        .children()
+        .filter(|n| n.has_tag_name("failure"))
+        .collect();
+    let r = report();
+    let failed: Vec<&Value> = r["gate"]["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .filter(|c| c["pass"] == false)
+        .collect();
+    assert_eq!(failures.len(), failed.len());
+    for (f, c) in failures.iter().zip(&failed) {
+        assert_eq!(f.attribute("type"), c["name"].as_str());
+        let text = f.text().expect("failure text");
+        assert!(
+            text.contains(&format!("{}", value(&c["threshold"]))),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!("{}", value(&c["value"]["value"]))),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn the_html_page_is_self_contained_and_has_every_chart() {
+    let html = std::fs::read_to_string(out().join("report.html")).expect("report.html");
+    assert!(!html.contains("<script"), "no scripts");
+    assert!(!html.contains("<link"), "no external style sheets");
+    for attr in ["src=\"http", "href=\"http", "url(http", "@import"] {
+        assert!(!html.contains(attr), "fetches something: {attr}");
+    }
+    assert_eq!(html.matches("<svg").count(), 6, "six charts");
+    for title in [
+        "Out-of-sample equity (stitched folds) and benchmark",
+        "Drawdown from the running peak",
+        "Out-of-sample Sharpe per fold",
+        "In-sample vs out-of-sample Sharpe",
+        "Parameter grid: mean out-of-sample Sharpe over folds",
+        "Distribution of out-of-sample trade returns",
+        "PBO: logit of the in-sample winner",
+    ] {
+        assert!(html.contains(title), "no chart titled {title:?}");
+    }
+    for label in [
+        "equity (currency units)",
+        "drawdown (%)",
+        "fold",
+        "in-sample Sharpe (annualized)",
+        "count",
+    ] {
+        assert!(html.contains(label), "no axis label {label:?}");
+    }
+    assert!(html.contains("✘ FAIL") && html.contains("✔ pass"));
+}
+
+#[test]
+fn report_md_is_a_page_with_the_verdict_and_the_checks() {
+    let md = std::fs::read_to_string(out().join("report.md")).expect("report.md");
+    assert!(md.starts_with("# sma\\_cross: FAIL\n"), "{md}");
+    assert!(
+        md.contains("| oos_sharpe | 0.471 | \\> 1 | ❌ FAIL |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| min_trades | 36 | \\>= 30 | ✅ pass |"),
+        "{md}"
+    );
+    assert!(md.lines().count() < 80, "one page");
+}
+
+fn gate(args: &[&str]) -> std::process::Output {
+    let mut all = vec!["gate"];
+    all.extend_from_slice(args);
+    gauntlet(&all)
+}
+
+fn report_path() -> String {
+    out()
+        .join("report.json")
+        .to_str()
+        .expect("utf-8")
+        .to_string()
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write");
+    path.to_str().expect("utf-8").to_string()
+}
+
+#[test]
+fn gate_reapplies_a_policy_without_rerunning() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // As recorded: the same verdict.
+    let run = gate(&[&report_path()]);
+    assert_eq!(run.status.code(), Some(1), "{}", stderr(&run));
+    let recorded = validated()
+        .1
+        .lines()
+        .find(|l| l.starts_with("FAIL sma_cross"))
+        .expect("line")
+        .to_string();
+    assert_eq!(stdout(&run).trim(), recorded);
+
+    // A looser policy: every check passes (Sharpe 0.47 > 0.4, drawdown 18.1% < 20%, DSR 0.21).
+    let loose = write(
+        dir.path(),
+        "loose.toml",
+        "min_oos_sharpe = 0.4\nmax_drawdown = 0.2\nmin_dsr = 0.2\n",
+    );
+    let run = gate(&[&report_path(), "--policy", &loose]);
+    assert_eq!(run.status.code(), Some(0), "{}", stdout(&run));
+    assert_eq!(stdout(&run).trim(), "PASS sma_cross");
+
+    // Tightened on one key only: just that check fails.
+    let strict = write(
+        dir.path(),
+        "strict.toml",
+        "min_oos_sharpe = 0.4\nmax_drawdown = 0.2\nmin_dsr = 0.2\nmin_trades = 37\n",
+    );
+    let junit = dir.path().join("gate.xml");
+    let run = gate(&[
+        &report_path(),
+        "--policy",
+        &strict,
+        "--format",
+        "github",
+        "--junit",
+        junit.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(run.status.code(), Some(1));
+    let text = stdout(&run);
+    assert!(
+        text.starts_with(
+            "FAIL sma_cross: min_trades (36 out-of-sample closed trades, 37 needed)\n"
+        ),
+        "{text}"
+    );
+    let annotations: Vec<&str> = text.lines().filter(|l| l.starts_with("::error ")).collect();
+    assert_eq!(annotations.len(), 1, "{text}");
+    assert!(
+        annotations[0].contains("title=gauntlet gate%3A sma_cross min_trades::"),
+        "{text}"
+    );
+    let xml = std::fs::read_to_string(&junit).expect("junit");
+    let doc = roxmltree::Document::parse(&xml).expect("XML");
+    assert_eq!(
+        doc.descendants()
+            .filter(|n| n.has_tag_name("failure"))
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn an_edited_report_an_unknown_version_and_a_bad_policy_are_errors() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let text = std::fs::read_to_string(report_path()).expect("report");
+    // One digit of the total return changed.
+    let r = report();
+    let total = r["validation"]["out_of_sample"]["performance"]["total_return"].to_string();
+    assert_eq!(text.matches(&total).count(), 1, "{total}");
+    let edited = text.replace(&total, &total.replacen("0.9", "1.9", 1));
+    assert_ne!(edited, text);
+    let edited = write(dir.path(), "edited.json", &edited);
+    let run = gate(&[&edited]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(
+        stderr(&run).contains("does not match its content_sha256"),
+        "{}",
+        stderr(&run)
+    );
+
+    let future = write(
+        dir.path(),
+        "future.json",
+        &text.replacen("\"schema_version\": 2", "\"schema_version\": 3", 1),
+    );
+    let run = gate(&[&future]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(
+        stderr(&run).contains("schema_version 3 is not one this gauntlet reads"),
+        "{}",
+        stderr(&run)
+    );
+
+    let bad = write(dir.path(), "bad.toml", "min_sharpe = 1.0\nmax_pbo = 2\n");
+    for command in [
+        vec!["gate", &report_path(), "--policy", &bad],
+        vec!["validate", SPEC, "--quiet", "--policy", &bad],
+    ] {
+        let run = gauntlet(&command);
+        let err = stderr(&run);
+        assert_eq!(run.status.code(), Some(2), "{err}");
+        assert!(err.contains("2 problems in the policy"), "{err}");
+        assert!(err.contains("key 'min_sharpe': unknown key"), "{err}");
+        assert!(
+            err.contains("key 'max_pbo': expected a number in [0, 1], got 2"),
+            "{err}"
+        );
+        assert!(stdout(&run).is_empty(), "nothing judged: {}", stdout(&run));
+    }
+
+    let run = gate(&[dir.path().join("missing.json").to_str().expect("utf-8")]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(stderr(&run).contains("cannot read the report"));
+}
