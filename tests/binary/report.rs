@@ -467,3 +467,110 @@ fn an_edited_report_an_unknown_version_and_a_bad_policy_are_errors() {
     assert_eq!(run.status.code(), Some(2));
     assert!(stderr(&run).contains("cannot read the report"));
 }
+
+fn schema() -> jsonschema::Validator {
+    let text = std::fs::read_to_string(root().join("docs/report.schema.json")).expect("schema");
+    let schema: Value = serde_json::from_str(&text).expect("the schema is JSON");
+    jsonschema::validator_for(&schema).expect("a valid JSON Schema")
+}
+
+fn schema_errors(validator: &jsonschema::Validator, report: &Value) -> Vec<String> {
+    validator
+        .iter_errors(report)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect()
+}
+
+/// The shipped sma_cross spec with a small grid and `split` as its [split] table, validated
+/// into a scratch folder; returns its report.
+fn report_with_split(name: &str, split: &str) -> Value {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("binary_report_{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch folder");
+    let data = root()
+        .join("data/sp500_daily.csv")
+        .canonicalize()
+        .expect("data");
+    let text = std::fs::read_to_string(root().join(SPEC)).expect("spec");
+    let (head, rest) = text.split_once("[strategy.grid]").expect("a grid");
+    let (_, tail) = rest.split_once("[objective]").expect("an objective");
+    let spec = format!(
+        "{head}[strategy.grid]\nfast = [10, 20]\nslow = [50, 100]\n\n[split]\n{split}\n\n[objective]{tail}[claimed]\nwin_rate = [0.5, 0.6]\n\n[gate]\nmin_trades = 5\n"
+    )
+    .replace("../../data/sp500_daily.csv", data.to_str().expect("utf-8"));
+    let path = dir.join(format!("{name}.toml"));
+    std::fs::write(&path, spec).expect("spec");
+    let run = gauntlet(&[
+        "validate",
+        path.to_str().expect("utf-8"),
+        "--quiet",
+        "--out",
+        dir.to_str().expect("utf-8"),
+    ]);
+    assert!(matches!(run.status.code(), Some(0 | 1)), "{}", stderr(&run));
+    let bytes = std::fs::read(dir.join(name).join("report.json")).expect("report.json");
+    serde_json::from_slice(&bytes).expect("JSON")
+}
+
+#[test]
+fn every_written_report_validates_against_the_schema() {
+    let validator = schema();
+    let reports = [
+        ("rolling (shipped)", report()),
+        (
+            "cpcv",
+            report_with_split("cpcv", "scheme = \"cpcv\"\ngroups = 6\ntest_groups = 2"),
+        ),
+        (
+            "purged k-fold",
+            report_with_split("pkf", "scheme = \"purged_kfold\"\nfolds = 4\nembargo = 5"),
+        ),
+        (
+            "anchored",
+            report_with_split(
+                "anchored",
+                "scheme = \"anchored\"\nin_sample = \"4y\"\nout_of_sample = \"2y\"",
+            ),
+        ),
+    ];
+    for (what, report) in &reports {
+        let errors = schema_errors(&validator, report);
+        assert!(errors.is_empty(), "{what}: {errors:#?}");
+    }
+    // The CPCV report has its paths; the claim and the spec's [gate] are recorded.
+    let cpcv = &reports[1].1;
+    assert_eq!(
+        cpcv["validation"]["path_sharpes"]
+            .as_array()
+            .expect("paths")
+            .len(),
+        5
+    );
+    assert_eq!(cpcv["spec"]["gate"]["min_trades"], 5);
+    assert_eq!(cpcv["gate"]["policy_sources"][2], "the spec's [gate] table");
+
+    // And the schema is not a rubber stamp.
+    let mut extra = report();
+    extra["surprise"] = Value::Bool(true);
+    let mut missing = report();
+    missing["validation"]
+        .as_object_mut()
+        .expect("object")
+        .remove("out_of_sample");
+    let mut bad_stat = report();
+    bad_stat["validation"]["out_of_sample"]["performance"]["sharpe"]["value"] =
+        Value::String("high".into());
+    let mut future = report();
+    future["schema_version"] = Value::from(3);
+    for (what, mutant) in [
+        ("an extra key", extra),
+        ("no out_of_sample", missing),
+        ("a text Sharpe", bad_stat),
+        ("schema_version 3", future),
+    ] {
+        assert!(
+            !schema_errors(&validator, &mutant).is_empty(),
+            "the schema accepted {what}"
+        );
+    }
+}

@@ -401,19 +401,25 @@ pub fn apply(policy: Policy, inputs: &GateInputs) -> Verdict {
     checks.push(c);
 
     if policy.require_lookahead_pass {
-        let passed = inputs.lookahead_passed;
+        // Nothing checked is not a pass: a validation that chose no parameter set has not
+        // shown that the strategy does not peek.
         let n = inputs.lookahead_checked;
+        let passed = inputs.lookahead_passed && n > 0;
         checks.push(Check {
             name: "lookahead".to_string(),
             value: Stat::Value(if passed { 1.0 } else { 0.0 }),
             threshold: 1.0,
             comparison: ">=".to_string(),
             pass: passed,
-            explanation: format!(
-                "look-ahead guard {} on the {n} chosen parameter set{}",
-                if passed { "passed" } else { "FAILED" },
-                if n == 1 { "" } else { "s" }
-            ),
+            explanation: if n == 0 {
+                "look-ahead guard not run: no fold chose a parameter set".to_string()
+            } else {
+                format!(
+                    "look-ahead guard {} on the {n} chosen parameter set{}",
+                    if passed { "passed" } else { "FAILED" },
+                    if n == 1 { "" } else { "s" }
+                )
+            },
         });
     }
     Verdict {
@@ -468,6 +474,19 @@ mod tests {
         assert_eq!(
             claim.explanation,
             "win rate 0.47 [0.41, 0.53] vs claimed 0.90: outside ±5 points; the claim is outside the 95% interval"
+        );
+    }
+
+    #[test]
+    fn a_lookahead_check_of_nothing_fails() {
+        let mut i = inputs();
+        i.lookahead_checked = 0;
+        let v = apply(Policy::default(), &i);
+        let c = v.checks.last().expect("checks");
+        assert_eq!((c.name.as_str(), c.pass), ("lookahead", false));
+        assert_eq!(
+            c.explanation,
+            "look-ahead guard not run: no fold chose a parameter set"
         );
     }
 

@@ -44,7 +44,8 @@ pub enum Scheme {
         /// Bars between successive test windows.
         step: usize,
     },
-    /// Purged K-fold with embargo.
+    /// Purged K-fold with embargo (tagged as written in a spec).
+    #[serde(rename = "purged_kfold")]
     PurgedKFold {
         /// Folds `k`.
         folds: usize,
