@@ -574,3 +574,89 @@ fn every_written_report_validates_against_the_schema() {
         );
     }
 }
+
+#[test]
+fn the_seven_shipped_specs_get_the_verdicts_their_numbers_say() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("binary_report_all");
+    let _ = std::fs::remove_dir_all(&dir);
+    // The main job exactly as the README runs it, but into a scratch folder.
+    let run = gauntlet(&["validate", "--quiet", "--out", dir.to_str().expect("utf-8")]);
+    assert_eq!(run.status.code(), Some(1), "{}", stderr(&run));
+    let text = stdout(&run);
+    let names = [
+        "mean_reversion",
+        "momentum",
+        "pairs",
+        "rsi_divergence",
+        "sma_cross",
+        "volume_breakout",
+        "vwap",
+    ];
+    for name in names {
+        let bytes = std::fs::read(dir.join(name).join("report.json")).expect("report.json");
+        let report: Value = serde_json::from_slice(&bytes).expect("JSON");
+        let mut failed = Vec::new();
+        for check in report["gate"]["checks"].as_array().expect("checks") {
+            // Each check's verdict is its comparison applied to its recorded value.
+            let threshold = value(&check["threshold"]);
+            let pass =
+                check["value"]["value"].as_f64().is_some_and(|v| {
+                    match check["comparison"].as_str().expect("comparison") {
+                        ">" => v > threshold,
+                        ">=" => v >= threshold,
+                        "<" => v < threshold,
+                        "<=" => v <= threshold,
+                        other => panic!("comparison {other}"),
+                    }
+                });
+            assert_eq!(check["pass"], pass, "{name}: {check}");
+            if !pass {
+                failed.push(format!(
+                    "{} ({})",
+                    check["name"].as_str().expect("name"),
+                    check["explanation"].as_str().expect("words")
+                ));
+            }
+        }
+        assert_eq!(report["gate"]["pass"], failed.is_empty(), "{name}");
+        // The verdict line says the same, in the same words.
+        let line = if failed.is_empty() {
+            format!("PASS {name}")
+        } else {
+            format!("FAIL {name}: {}", failed.join("; "))
+        };
+        assert!(text.lines().any(|l| l == line), "{line}\nnot in:\n{text}");
+    }
+    // The claims that the win-rate check judges: 90% claimed for volume_breakout, which wins
+    // about half its trades.
+    let vb: Value = serde_json::from_slice(
+        &std::fs::read(dir.join("volume_breakout/report.json")).expect("report"),
+    )
+    .expect("JSON");
+    let claim = vb["gate"]["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .find(|c| c["name"] == "win_rate_vs_claim")
+        .expect("a claim check");
+    // The 95% Wilson interval worked out here from the recorded wins and trades.
+    let trades = &vb["validation"]["out_of_sample"]["trades"];
+    let n = value(&trades["trades"]);
+    let p = value(&trades["wins"]) / n;
+    let z2 = 1.959963984540054f64.powi(2);
+    let center = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
+    let half = (z2 * (p * (1.0 - p) / n + z2 / (4.0 * n * n))).sqrt() / (1.0 + z2 / n);
+    let words = claim["explanation"].as_str().expect("words");
+    assert_eq!(
+        words,
+        format!(
+            "win rate {p:.2} [{:.2}, {:.2}] vs claimed 0.90: outside ±5 points; the claim is outside the 95% interval",
+            center - half,
+            center + half
+        )
+    );
+    assert!(
+        words.ends_with("the claim is outside the 95% interval"),
+        "{words}"
+    );
+}
