@@ -109,6 +109,7 @@ fn the_tables_rebuild_the_headline_numbers() {
     let equity = parquet("equity");
     let returns = column(&equity, "return");
     let curve = column(&equity, "equity");
+    let drawdown = column(&equity, "drawdown");
     assert_eq!(
         equity.height() as u64,
         oos["performance"]["periods"].as_u64().expect("periods")
@@ -116,11 +117,12 @@ fn the_tables_rebuild_the_headline_numbers() {
     let mut e = capital;
     let mut peak = capital;
     let mut deepest: f64 = 0.0;
-    for (r, c) in returns.iter().zip(&curve) {
+    for ((r, c), d) in returns.iter().zip(&curve).zip(&drawdown) {
         e *= 1.0 + r.expect("return");
         assert!(close_rel(e, c.expect("equity"), 1e-12));
         peak = peak.max(e);
         deepest = deepest.max(1.0 - e / peak);
+        assert!((d.expect("drawdown") - (1.0 - e / peak)).abs() < 1e-12);
     }
     assert!(close_rel(
         e / capital - 1.0,
@@ -374,11 +376,17 @@ fn gate_reapplies_a_policy_without_rerunning() {
     assert_eq!(run.status.code(), Some(0), "{}", stdout(&run));
     assert_eq!(stdout(&run).trim(), "PASS sma_cross");
 
-    // Tightened on one key only: just that check fails.
+    // Tightened on one key only (one more trade than were made): just that check fails.
+    let trades = report()["validation"]["out_of_sample"]["trades"]["trades"]
+        .as_u64()
+        .expect("trades");
     let strict = write(
         dir.path(),
         "strict.toml",
-        "min_oos_sharpe = 0.4\nmax_drawdown = 0.2\nmin_dsr = 0.2\nmin_trades = 37\n",
+        &format!(
+            "min_oos_sharpe = 0.4\nmax_drawdown = 0.2\nmin_dsr = 0.2\nmin_trades = {}\n",
+            trades + 1
+        ),
     );
     let junit = dir.path().join("gate.xml");
     let run = gate(&[
@@ -393,9 +401,10 @@ fn gate_reapplies_a_policy_without_rerunning() {
     assert_eq!(run.status.code(), Some(1));
     let text = stdout(&run);
     assert!(
-        text.starts_with(
-            "FAIL sma_cross: min_trades (36 out-of-sample closed trades, 37 needed)\n"
-        ),
+        text.starts_with(&format!(
+            "FAIL sma_cross: min_trades ({trades} out-of-sample closed trades, {} needed)\n",
+            trades + 1
+        )),
         "{text}"
     );
     let annotations: Vec<&str> = text.lines().filter(|l| l.starts_with("::error ")).collect();
@@ -547,7 +556,11 @@ fn every_written_report_validates_against_the_schema() {
         5
     );
     assert_eq!(cpcv["spec"]["gate"]["min_trades"], 5);
-    assert_eq!(cpcv["gate"]["policy_sources"][2], "the spec's [gate] table");
+    // Its spec is outside the repository: no strategies/gate.toml layer.
+    assert_eq!(
+        cpcv["gate"]["policy_sources"],
+        serde_json::json!(["desk defaults (built in)", "the spec's [gate] table"])
+    );
 
     // And the schema is not a rubber stamp.
     let mut extra = report();
@@ -658,5 +671,32 @@ fn the_seven_shipped_specs_get_the_verdicts_their_numbers_say() {
     assert!(
         words.ends_with("the claim is outside the 95% interval"),
         "{words}"
+    );
+}
+
+#[test]
+fn the_report_does_not_depend_on_the_folder_gauntlet_runs_from() {
+    let elsewhere = Path::new(env!("CARGO_TARGET_TMPDIR")).join("binary_report_elsewhere");
+    let _ = std::fs::remove_dir_all(&elsewhere);
+    std::fs::create_dir_all(&elsewhere).expect("scratch folder");
+    let spec = root().join(SPEC).canonicalize().expect("spec");
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_gauntlet"))
+        .args([
+            "validate",
+            spec.to_str().expect("utf-8"),
+            "--quiet",
+            "--threads",
+            "1",
+        ])
+        .args(["--out", "out"])
+        .current_dir(&elsewhere)
+        .output()
+        .expect("runs");
+    assert_eq!(run.status.code(), Some(1), "{}", stderr(&run));
+    let here = std::fs::read(elsewhere.join("out/sma_cross/report.json")).expect("report");
+    let there = std::fs::read(out().join("report.json")).expect("report");
+    assert!(
+        here == there,
+        "report.json differs when run from another folder"
     );
 }

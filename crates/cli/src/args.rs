@@ -49,11 +49,11 @@ pub enum Command {
     /// stitch, and judge the result against the gate (Sharpe, drawdown, win rate against the
     /// claim, trades, DSR, PBO, look-ahead). Prints a verdict table and one line per spec.
     ///
-    /// Writes into reports/<spec>/: report.json (the signed machine record), run.json (time,
+    /// Writes into reports/<spec>/: report.json (the machine record, with a checksum of its content), run.json (time,
     /// host, threads), report.md, report.html (charts), and trades/equity/folds/trials.parquet.
     ///
-    /// The gate's policy: the desk's defaults, then strategies/gate.toml (when it exists in
-    /// the current folder), then the spec's [gate] table, then --policy FILE.
+    /// The gate's policy: the desk's defaults, then strategies/gate.toml (gate.toml in the
+    /// folder above the spec's, when it exists), then the spec's [gate] table, then --policy.
     ///
     /// With no SPEC, validates every spec in strategies/specs/. Exits 0 when every spec passes
     /// its gate, 1 when any fails, 2 on any error in a spec, a policy or the data.
@@ -68,10 +68,9 @@ pub enum Command {
     /// and see who would fail). The report's content hash is checked first: an edited report
     /// is an error.
     ///
-    /// The policy is built as for `validate`: desk defaults, strategies/gate.toml, the spec's
-    /// [gate] table (as recorded in the report), then --policy FILE. Exits 0 when every report
-    /// passes, 1 when any fails, 2 on an unreadable, edited or unknown-version report or a bad
-    /// policy.
+    /// The policy is the one recorded in the report (the policy it was judged by), with the
+    /// keys of --policy FILE over it. Exits 0 when every report passes, 1 when any fails, 2 on
+    /// an unreadable, edited or unknown-version report or a bad policy.
     ///
     /// Examples:
     ///   gauntlet gate reports/sma_cross/report.json

@@ -6,12 +6,15 @@
 //! so the same inputs give the same bytes on any number of threads.
 //!
 //! The report carries `content_sha256`: the SHA-256 of its canonical form, which is the report
-//! parsed as JSON, without that key, written compactly by `serde_json` (keys in the order of the
-//! file). A reader recomputes it, so an edited number is caught before anything trusts it.
+//! parsed as JSON, without that key, written with no whitespace, the keys of every object in
+//! byte order, and strings and numbers as `serde_json` writes them (shortest round-trip floats,
+//! UTF-8 unescaped). A reader recomputes it, so an accidental or careless edit is caught before
+//! anything trusts the report. It is a checksum, not a signature: whoever edits a report can
+//! recompute it.
 
 use std::path::{Path, PathBuf};
 
-use gauntlet_validate::gate::{GateInputs, GateOverrides, Verdict};
+use gauntlet_validate::gate::{GateInputs, Policy, Verdict};
 use gauntlet_validate::trades::Interval;
 use gauntlet_validate::{Spec, Stat, Validation};
 use serde::{Deserialize, Serialize};
@@ -95,18 +98,58 @@ pub fn render(spec: &Spec, validation: &Validation, gate: &GateRecord) -> Vec<u8
     };
     // Serializing plain data to JSON cannot fail (non-finite floats become null).
     let value = serde_json::to_value(&report).unwrap_or(Value::Null);
-    report.content_sha256 = content_hash(value);
+    report.content_sha256 = content_hash(&value);
     let mut bytes = serde_json::to_vec_pretty(&report).unwrap_or_default();
     bytes.push(b'\n');
     bytes
 }
 
 /// SHA-256 of the canonical form of `report` (see the module docs).
-fn content_hash(mut report: Value) -> String {
-    if let Value::Object(map) = &mut report {
-        map.remove(HASH_KEY);
+fn content_hash(report: &Value) -> String {
+    let mut bytes = Vec::new();
+    canonical(report, true, &mut bytes);
+    sha256_hex(&bytes)
+}
+
+/// Writes `value` in canonical form; `top` leaves out the hash key of the outermost object.
+/// Sorting here, rather than relying on the order of `serde_json`'s maps, keeps the form the
+/// same whichever map type a build of serde_json uses.
+fn canonical(value: &Value, top: bool, out: &mut Vec<u8>) {
+    match value {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map
+                .keys()
+                .filter(|k| !(top && k.as_str() == HASH_KEY))
+                .collect();
+            keys.sort();
+            out.push(b'{');
+            for (i, key) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                scalar(&Value::String(key.clone()), out);
+                out.push(b':');
+                canonical(&map[key], false, out);
+            }
+            out.push(b'}');
+        }
+        Value::Array(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                canonical(item, false, out);
+            }
+            out.push(b']');
+        }
+        other => scalar(other, out),
     }
-    sha256_hex(&serde_json::to_vec(&report).unwrap_or_default())
+}
+
+fn scalar(value: &Value, out: &mut Vec<u8>) {
+    // Writing a string, number, bool or null into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, value);
 }
 
 /// Lower-case hex SHA-256 of `bytes`.
@@ -167,10 +210,12 @@ pub struct StoredReport {
     pub spec: String,
     /// The strategy.
     pub strategy: StrategyRecord,
-    /// The spec's own `[gate]` keys.
-    pub spec_gate: GateOverrides,
     /// What the gate reads.
     pub inputs: GateInputs,
+    /// The policy the report was judged by.
+    pub policy: Policy,
+    /// Where that policy came from.
+    pub policy_sources: Vec<String>,
     /// The hash recorded in (and checked against) the report.
     pub content_sha256: String,
 }
@@ -180,12 +225,18 @@ struct View {
     spec: SpecView,
     strategy: StrategyRecord,
     validation: ValidationView,
+    gate: GateView,
+}
+
+#[derive(Deserialize)]
+struct GateView {
+    policy: Policy,
+    policy_sources: Vec<String>,
 }
 
 #[derive(Deserialize)]
 struct SpecView {
     name: String,
-    gate: GateOverrides,
 }
 
 #[derive(Deserialize)]
@@ -270,7 +321,7 @@ impl StoredReport {
             Some(Value::String(h)) => h.clone(),
             _ => return Err(malformed(format!("no {HASH_KEY} string"))),
         };
-        let computed = content_hash(value.clone());
+        let computed = content_hash(&value);
         if computed != recorded {
             return Err(ReportError::Tampered {
                 path: path.to_path_buf(),
@@ -284,7 +335,6 @@ impl StoredReport {
         Ok(StoredReport {
             spec: view.spec.name,
             strategy: view.strategy,
-            spec_gate: view.spec.gate,
             inputs: GateInputs {
                 oos_sharpe: oos.performance.sharpe,
                 max_drawdown: oos.performance.max_drawdown,
@@ -297,7 +347,34 @@ impl StoredReport {
                 lookahead_checked: v.lookahead.len(),
                 lookahead_passed: v.lookahead.iter().all(|l| l.passed),
             },
+            policy: view.gate.policy,
+            policy_sources: view.gate.policy_sources,
             content_sha256: recorded,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_canonical_form_sorts_keys_everywhere_and_drops_only_the_top_hash() {
+        let doc: Value = serde_json::from_str(
+            r#"{"b": [1, 2.5, {"d": null, "c": "±x"}], "content_sha256": "ff", "a": {"content_sha256": 1, "z": 1e-7}}"#,
+        )
+        .expect("JSON");
+        let mut bytes = Vec::new();
+        canonical(&doc, true, &mut bytes);
+        let text = String::from_utf8(bytes).expect("UTF-8");
+        assert_eq!(
+            text,
+            r#"{"a":{"content_sha256":1,"z":1e-7},"b":[1,2.5,{"c":"±x","d":null}]}"#
+        );
+        // Python: hashlib.sha256(text.encode()).hexdigest()
+        assert_eq!(
+            content_hash(&doc),
+            "c76e48d682776710e9eb924ec27c92fb24e0209c148221cd756f4469ea772304"
+        );
     }
 }

@@ -47,8 +47,10 @@ pub struct WriteError {
     pub message: String,
 }
 
-/// Writes every output of `validation` of `spec` into the folder `out`, all at once: the files
-/// are assembled in a hidden folder beside it and moved into place only when all are written.
+/// Writes every output of `validation` of `spec` into the folder `out`. The files are assembled
+/// in a hidden folder beside it and moved into place only when all are written: an error on the
+/// way leaves `out` as it was. A new `out` appears whole (one rename); an existing one has its
+/// files replaced one rename each.
 pub fn write_all(
     out: &Path,
     spec: &Spec,

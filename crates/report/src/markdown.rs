@@ -194,20 +194,16 @@ pub fn render(validation: &Validation, gate: &GateRecord) -> String {
     if !stable.is_empty() {
         let _ = writeln!(out, "\nParameter stability: {}.", stable.join("; "));
     }
-    let looked = v.lookahead.iter().filter(|l| !l.passed).count();
+    let peeked = v.lookahead.iter().filter(|l| !l.passed).count();
     let _ = writeln!(
         out,
-        "\nLook-ahead guard: {} of {} chosen parameter sets {}.",
-        if looked == 0 {
-            v.lookahead.len()
-        } else {
-            looked
-        },
-        v.lookahead.len(),
-        if looked == 0 {
-            "passed"
-        } else {
-            "changed a past decision when future bars were removed"
+        "\nLook-ahead guard: {}.",
+        match (v.lookahead.len(), peeked) {
+            (0, _) => "not run, no fold chose a parameter set".to_string(),
+            (n, 0) => format!("all {n} chosen parameter sets passed"),
+            (n, k) => format!(
+                "{k} of {n} chosen parameter sets changed a past decision when future bars were removed"
+            ),
         }
     );
     let _ = writeln!(

@@ -3,7 +3,7 @@
 
 use gauntlet_validate::gate::Verdict;
 
-use crate::text::{github_message, github_property, xml};
+use crate::text::{github_message, github_property, one_line, xml};
 
 /// One spec's verdict, as the summaries need it.
 #[derive(Debug, Clone)]
@@ -18,15 +18,16 @@ pub struct SpecVerdict<'a> {
 
 /// `PASS name` or `FAIL name: check (explanation); ...`.
 pub fn line(v: &SpecVerdict) -> String {
+    let spec = one_line(v.spec);
     if v.verdict.pass {
-        format!("PASS {}", v.spec)
+        format!("PASS {spec}")
     } else {
         let failed: Vec<String> = v
             .verdict
             .failed()
-            .map(|c| format!("{} ({})", c.name, c.explanation))
+            .map(|c| format!("{} ({})", one_line(&c.name), one_line(&c.explanation)))
             .collect();
-        format!("FAIL {}: {}", v.spec, failed.join("; "))
+        format!("FAIL {spec}: {}", failed.join("; "))
     }
 }
 

@@ -112,7 +112,8 @@ impl EquityCurve {
                 .collect()
         };
         let equity = compound(&v.returns);
-        let mut peak = f64::NEG_INFINITY;
+        // The starting capital is the first peak, as in the report's max drawdown.
+        let mut peak = capital;
         let drawdown = equity
             .iter()
             .map(|&e| {

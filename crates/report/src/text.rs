@@ -43,6 +43,14 @@ pub fn interval(low: Stat, high: Stat, decimals: usize) -> String {
     }
 }
 
+/// Text for one line of terminal or log output: control characters (a newline in a file name
+/// could forge a verdict line or a workflow command) become `?`.
+pub fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
+}
+
 /// Text for HTML content and attribute values.
 pub fn html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -115,5 +123,6 @@ mod tests {
             "<script>alert(1)</script>\"]]>%3A%3Aerror%3A%3A%0A|x"
         );
         assert_eq!(xml("a\u{1}b"), "ab");
+        assert_eq!(one_line("a\n::error::x"), "a?::error::x");
     }
 }

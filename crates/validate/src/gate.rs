@@ -17,6 +17,9 @@ use crate::stat::Stat;
 use crate::toml_reader::Reader;
 use crate::trades::Interval;
 
+/// Rounding slack of the win-rate comparison: far below any meaningful difference of rates.
+const TOLERANCE_SLACK: f64 = 1e-9;
+
 /// The keys of a policy (a policy file's top level, a spec's `[gate]` table).
 pub const POLICY_KEYS: &[&str] = &[
     "min_oos_sharpe",
@@ -342,6 +345,11 @@ pub fn apply(policy: Policy, inputs: &GateInputs) -> Verdict {
             policy.win_rate_tolerance,
             "<=",
         );
+        // A distance equal to the tolerance passes whatever the rounding of the subtraction
+        // (0.90 - 0.85 is 0.05000000000000004 in binary).
+        c.pass = distance
+            .value()
+            .is_some_and(|d| d <= policy.win_rate_tolerance + TOLERANCE_SLACK);
         let claimed = if low == high {
             format!("{low:.2}")
         } else {
@@ -475,6 +483,18 @@ mod tests {
             claim.explanation,
             "win rate 0.47 [0.41, 0.53] vs claimed 0.90: outside ±5 points; the claim is outside the 95% interval"
         );
+    }
+
+    #[test]
+    fn a_win_rate_exactly_at_the_tolerance_passes() {
+        // 17 of 20 = 0.85 against a claimed 0.90, tolerance 0.05: 0.90 - 0.85 rounds above 0.05.
+        let mut i = inputs();
+        i.win_rate = Stat::Value(17.0 / 20.0);
+        i.claimed_win_rate = Some((0.90, 0.90));
+        let v = apply(Policy::default(), &i);
+        assert!(v.checks[2].pass, "{:?}", v.checks[2]);
+        i.win_rate = Stat::Value(16.0 / 20.0);
+        assert!(!apply(Policy::default(), &i).checks[2].pass);
     }
 
     #[test]

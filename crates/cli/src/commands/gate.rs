@@ -1,15 +1,16 @@
-//! `gauntlet gate REPORT...`: re-applies a policy to finished reports without rerunning them.
+//! `gauntlet gate REPORT...`: re-applies a policy to finished reports without rerunning them:
+//! the policy each report was judged by (recorded in it), with `--policy`'s keys over it.
 
 use anyhow::Result;
 use gauntlet_report::StoredReport;
 use gauntlet_report::summary::SpecVerdict;
 use gauntlet_validate::gate;
 
-use super::verdicts::{self, PolicyLayers};
+use super::verdicts;
 use crate::args::GateArgs;
 
 pub fn run(args: GateArgs) -> Result<()> {
-    let layers = PolicyLayers::load(args.verdicts.policy.as_deref())?;
+    let run_policy = verdicts::run_policy(args.verdicts.policy.as_deref())?;
     // Every report is read and checked before any verdict is printed.
     let mut stored = Vec::with_capacity(args.reports.len());
     for path in &args.reports {
@@ -18,7 +19,11 @@ pub fn run(args: GateArgs) -> Result<()> {
     let judged: Vec<_> = stored
         .iter()
         .map(|(path, report)| {
-            let policy = layers.stack(&report.spec_gate).resolve();
+            // The policy the report was judged by, with this run's keys over it.
+            let policy = match &run_policy {
+                Some((_, keys)) => report.policy.with(keys),
+                None => report.policy,
+            };
             (path, report, gate::apply(policy, &report.inputs))
         })
         .collect();

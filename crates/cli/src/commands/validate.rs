@@ -11,7 +11,7 @@ use gauntlet_report::{GateRecord, RunRecord};
 use gauntlet_validate::gate::{self, GateInputs};
 use gauntlet_validate::{Dataset, Spec, Stat, Validation};
 
-use super::verdicts::{self, PolicyLayers};
+use super::verdicts;
 use crate::args::ValidateArgs;
 
 /// Where the shipped specs live.
@@ -32,17 +32,19 @@ pub fn run(args: ValidateArgs) -> Result<()> {
     let threads = super::threads(args.threads)?;
     // Every policy, spec, its data, its grid and its split are checked before anything runs
     // or is written.
-    let layers = PolicyLayers::load(args.verdicts.policy.as_deref())?;
+    let run_policy = verdicts::run_policy(args.verdicts.policy.as_deref())?;
     let mut loaded = Vec::with_capacity(paths.len());
     for path in &paths {
         let spec = Spec::load(path)?;
+        let repository = verdicts::repository_policy(path)?;
         let data = Dataset::load(&spec)?;
         let cells = cells(&spec, &data)?;
-        loaded.push((spec, data, cells));
+        let stack = verdicts::stack(repository.as_ref(), &spec.gate, run_policy.as_ref());
+        loaded.push((spec, data, cells, stack));
     }
     let command: Vec<String> = std::env::args().collect();
     let mut rows = Vec::new();
-    for (spec, data, cells) in &loaded {
+    for (spec, data, cells, stack) in &loaded {
         let started = SystemTime::now();
         let clock = Instant::now();
         let progress = super::progress_bar(args.quiet, &spec.name, "cells");
@@ -50,7 +52,6 @@ pub fn run(args: ValidateArgs) -> Result<()> {
         let tick = || progress.inc(1);
         let validation = gauntlet_validate::validate(spec, data, threads, &tick)?;
         progress.finish_and_clear();
-        let stack = layers.stack(&spec.gate);
         let verdict = gate::apply(stack.resolve(), &GateInputs::of(&validation));
         let record = GateRecord::new(verdict, stack.sources());
         let run = RunRecord {
@@ -63,9 +64,10 @@ pub fn run(args: ValidateArgs) -> Result<()> {
         };
         let out = args.out.join(&spec.name);
         gauntlet_report::write_all(&out, spec, &validation, &record, &run)?;
-        rows.push((validation, record, out.join("report.json")));
+        rows.push((validation, record, spec.path.clone()));
     }
     print_table(&rows);
+    // Annotations point at the spec: the file in the repository a reviewer can open.
     let verdicts: Vec<SpecVerdict> = rows
         .iter()
         .map(|(v, record, path)| SpecVerdict {
@@ -149,7 +151,7 @@ fn print_table(rows: &[(Validation, GateRecord, PathBuf)]) {
             .collect();
         println!(
             "{:<18} {:>8} {:>6.1}% {:>24} {:>6} {:>6} {:>6}  {}",
-            v.spec,
+            gauntlet_report::text::one_line(&v.spec),
             short(oos.performance.sharpe, 2),
             oos.performance.max_drawdown * 100.0,
             format!("{win}{claim}"),

@@ -11,50 +11,68 @@ use gauntlet_validate::gate::{GateOverrides, PolicyStack};
 use super::CheckFailed;
 use crate::args::{VerdictFormat, VerdictOutput};
 
-/// The repository's policy file, read when it exists in the current folder.
-pub const REPOSITORY_POLICY: &str = "strategies/gate.toml";
+/// The repository's policy file, beside the folder of specs: `strategies/gate.toml` for the
+/// shipped layout (`strategies/specs/*.toml`).
+pub const REPOSITORY_POLICY: &str = "gate.toml";
 
-/// The layers below and above a spec's own `[gate]` table.
-pub struct PolicyLayers {
-    /// strategies/gate.toml, when present.
-    repository: Option<GateOverrides>,
-    /// --policy FILE.
-    run: Option<(String, GateOverrides)>,
+/// The repository policy of the spec at `spec`: `gate.toml` in the parent of the spec's folder,
+/// when it exists, with a label that names it from the spec's side (so the report does not
+/// depend on the folder gauntlet runs from).
+pub fn repository_policy(spec: &Path) -> Result<Option<(String, GateOverrides)>> {
+    let spec = spec
+        .canonicalize()
+        .with_context(|| format!("{}: cannot resolve the spec's folder", spec.display()))?;
+    let Some(repository) = spec.parent().and_then(Path::parent) else {
+        return Ok(None);
+    };
+    let path = repository.join(REPOSITORY_POLICY);
+    if !path.exists() {
+        return Ok(None);
+    }
+    let folder = repository
+        .file_name()
+        .map_or_else(String::new, |f| f.to_string_lossy().into_owned());
+    Ok(Some((
+        format!("{folder}/{REPOSITORY_POLICY}"),
+        GateOverrides::load(&path)?,
+    )))
 }
 
-impl PolicyLayers {
-    /// Reads the repository's policy and the run's, checking both before anything runs.
-    pub fn load(run: Option<&Path>) -> Result<PolicyLayers> {
-        let repository = Path::new(REPOSITORY_POLICY);
-        let repository = if repository.exists() {
-            Some(GateOverrides::load(repository)?)
-        } else {
-            None
-        };
-        let run = match run {
-            Some(path) => Some((
-                format!("--policy {}", path.display()),
-                GateOverrides::load(path)?,
-            )),
-            None => None,
-        };
-        Ok(PolicyLayers { repository, run })
-    }
+/// The policy given for one run (`--policy FILE`), labelled by its file name and content hash.
+pub fn run_policy(path: Option<&Path>) -> Result<Option<(String, GateOverrides)>> {
+    let Some(path) = path else {
+        return Ok(None);
+    };
+    let keys = GateOverrides::load(path)?;
+    let bytes = std::fs::read(path)
+        .with_context(|| format!("{}: cannot read the policy", path.display()))?;
+    let name = path
+        .file_name()
+        .map_or_else(String::new, |f| f.to_string_lossy().into_owned());
+    let hash = gauntlet_report::document::sha256_hex(&bytes);
+    Ok(Some((
+        format!("--policy {name} (sha256 {})", &hash[..12]),
+        keys,
+    )))
+}
 
-    /// The policy stack for a spec whose `[gate]` table is `spec`.
-    pub fn stack(&self, spec: &GateOverrides) -> PolicyStack {
-        let mut stack = PolicyStack::default();
-        if let Some(repo) = &self.repository {
-            stack.push(REPOSITORY_POLICY, *repo);
-        }
-        if *spec != GateOverrides::default() {
-            stack.push("the spec's [gate] table", *spec);
-        }
-        if let Some((source, run)) = &self.run {
-            stack.push(source.clone(), *run);
-        }
-        stack
+/// The layers of a spec's policy: the repository's, the spec's own `[gate]`, the run's.
+pub fn stack(
+    repository: Option<&(String, GateOverrides)>,
+    spec: &GateOverrides,
+    run: Option<&(String, GateOverrides)>,
+) -> PolicyStack {
+    let mut stack = PolicyStack::default();
+    if let Some((source, keys)) = repository {
+        stack.push(source.clone(), *keys);
     }
+    if *spec != GateOverrides::default() {
+        stack.push("the spec's [gate] table", *spec);
+    }
+    if let Some((source, keys)) = run {
+        stack.push(source.clone(), *keys);
+    }
+    stack
 }
 
 /// Prints the verdict lines (and annotations), writes the JUnit file, and turns a failure
