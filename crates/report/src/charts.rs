@@ -4,10 +4,14 @@
 //! year axis (2011.5 is mid-2011), which reads at a glance over decades of daily bars.
 
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 /// A drawing error, as text (SVG output into a string can only fail on bad geometry).
 pub type ChartError = Box<dyn std::error::Error>;
+
+/// Every chart here: real numbers on both axes, drawn as SVG.
+type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
 const WIDTH: u32 = 960;
 const FONT: &str = "sans-serif";
@@ -64,6 +68,20 @@ fn year_label(span: f64) -> impl Fn(&f64) -> String {
     }
 }
 
+/// Draws `chart`'s legend at `position`, on a near-opaque box so the data behind stays faint.
+fn legend<'a, 'b: 'a>(
+    chart: &mut Chart<'a, 'b>,
+    position: SeriesLabelPosition,
+) -> Result<(), ChartError> {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .draw()?;
+    Ok(())
+}
+
 fn legend_line(color: RGBColor) -> impl Fn((i32, i32)) -> PathElement<(i32, i32)> {
     move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
 }
@@ -114,12 +132,7 @@ pub fn equity(
             ))?
             .label("strategy")
             .legend(legend_line(STRATEGY));
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .draw()?;
+        legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
 
         let deepest = drawdown.iter().copied().fold(0.0_f64, f64::max);
         let mut dd = ChartBuilder::on(&bottom)
@@ -147,11 +160,7 @@ pub fn equity(
         )?
         .label(format!("drawdown (deepest {:.1}%)", deepest * 100.0))
         .legend(legend_box(LOSS));
-        dd.configure_series_labels()
-            .position(SeriesLabelPosition::LowerLeft)
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .draw()?;
+        legend(&mut dd, SeriesLabelPosition::LowerLeft)?;
         Ok(())
     })
 }
@@ -202,12 +211,7 @@ pub fn fold_sharpe(sharpes: &[Option<f64>], threshold: f64) -> Result<String, Ch
             ))?
             .label(format!("gate: stitched Sharpe must exceed {threshold}"))
             .legend(legend_line(THRESHOLD));
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .draw()?;
+        legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         Ok(())
     })
 }
@@ -257,12 +261,7 @@ pub fn overfitting(points: &[(f64, f64, bool)]) -> Result<String, ChartError> {
             )?
             .label("the fold's chosen set")
             .legend(|(x, y)| TriangleMarker::new((x + 6, y), 5, THRESHOLD.filled()));
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .draw()?;
+        legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
         Ok(())
     })
 }
@@ -440,11 +439,7 @@ pub fn histogram(
                 .label(label)
                 .legend(legend_line(THRESHOLD));
         }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .draw()?;
+        legend(&mut chart, SeriesLabelPosition::MiddleRight)?;
         Ok(())
     })
 }

@@ -87,7 +87,11 @@ struct Report<'a> {
 }
 
 /// The bytes of report.json for `validation` of `spec` with the gate's `gate`.
-pub fn render(spec: &Spec, validation: &Validation, gate: &GateRecord) -> Vec<u8> {
+pub fn render(
+    spec: &Spec,
+    validation: &Validation,
+    gate: &GateRecord,
+) -> serde_json::Result<Vec<u8>> {
     let mut report = Report {
         schema_version: SCHEMA_VERSION,
         content_sha256: String::new(),
@@ -96,12 +100,11 @@ pub fn render(spec: &Spec, validation: &Validation, gate: &GateRecord) -> Vec<u8
         validation,
         gate,
     };
-    // Serializing plain data to JSON cannot fail (non-finite floats become null).
-    let value = serde_json::to_value(&report).unwrap_or(Value::Null);
+    let value = serde_json::to_value(&report)?;
     report.content_sha256 = content_hash(&value);
-    let mut bytes = serde_json::to_vec_pretty(&report).unwrap_or_default();
+    let mut bytes = serde_json::to_vec_pretty(&report)?;
     bytes.push(b'\n');
-    bytes
+    Ok(bytes)
 }
 
 /// SHA-256 of the canonical form of `report` (see the module docs).

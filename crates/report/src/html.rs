@@ -3,12 +3,14 @@
 
 use std::fmt::Write as _;
 
-use gauntlet_validate::{Stat, Validation};
+use gauntlet_strategy::ParamValue;
+use gauntlet_validate::Validation;
 
 use crate::charts::{self, ChartError, HeatMap};
 use crate::document::{GateRecord, StrategyRecord};
+use crate::headline;
 use crate::tables::EquityCurve;
-use crate::text::{check_value, html as esc, interval, number, percent, percent_interval};
+use crate::text::{check_value, html as esc, number};
 
 const STYLE: &str = "body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222;padding:0 1em}\
 h1 .pass{color:#2ca02c}h1 .fail{color:#d62728}table{border-collapse:collapse;margin:1em 0}\
@@ -16,15 +18,15 @@ td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;font-size:14px}td.nu
 figure{margin:1.5em 0}figcaption{font-size:13px;color:#555;margin-top:4px}\
 pre{background:#f6f6f6;padding:1em;white-space:pre-wrap;font-size:13px}.ok{color:#2ca02c}.no{color:#d62728}";
 
-/// The page for `validation` with the gate's `gate`; `capital` starts the equity curve.
+/// The page for `validation` with the gate's `gate`, its equity `curve`, and the strategy's
+/// `rule`.
 pub fn render(
     validation: &Validation,
     gate: &GateRecord,
-    capital: f64,
+    curve: &EquityCurve,
     rule: &str,
 ) -> Result<String, ChartError> {
     let v = validation;
-    let oos = &v.out_of_sample;
     let strategy = StrategyRecord::of(&v.strategy);
     let mut out = String::new();
     let pass = gate.verdict.pass;
@@ -85,40 +87,8 @@ pub fn render(
             .join(" ← ")
     );
 
-    let p = &oos.performance;
     let _ = writeln!(out, "<h2>Out of sample, stitched</h2>\n<table>");
-    let rows = [
-        (
-            "Sharpe (annualized) [95% bootstrap]",
-            format!(
-                "{} {}",
-                number(p.sharpe, 2),
-                interval(
-                    oos.sharpe_bootstrap.interval.low,
-                    oos.sharpe_bootstrap.interval.high,
-                    2
-                )
-            ),
-        ),
-        ("total return", percent(Stat::Value(p.total_return))),
-        ("CAGR", percent(p.cagr)),
-        ("max drawdown", percent(Stat::Value(p.max_drawdown))),
-        ("closed trades", oos.trades.trades.to_string()),
-        (
-            "win rate [95% Wilson]",
-            format!(
-                "{} {}",
-                percent(oos.trades.win_rate),
-                percent_interval(
-                    oos.trades.win_rate_wilson.low,
-                    oos.trades.win_rate_wilson.high
-                )
-            ),
-        ),
-        ("profit factor", number(oos.trades.profit_factor, 2)),
-        ("Deflated Sharpe Ratio", number(oos.deflated.dsr, 3)),
-        ("Probability of Backtest Overfitting", number(v.pbo.pbo, 3)),
-    ];
+    let rows = headline::measures(v);
     for (name, value) in rows {
         let _ = writeln!(
             out,
@@ -128,7 +98,6 @@ pub fn render(
     }
     let _ = writeln!(out, "</table>");
 
-    let curve = EquityCurve::of(v, capital);
     figure(
         &mut out,
         charts::equity(
@@ -149,7 +118,6 @@ pub fn render(
         charts::fold_sharpe(&sharpes, gate.verdict.policy.min_oos_sharpe)?,
         "Each fold's test window, traded with the parameters chosen on its training window. A fold with no bar drawn had no defined Sharpe ratio.",
     );
-    let chosen = |fold: usize, set: usize| v.folds.get(fold).and_then(|f| f.chosen) == Some(set);
     let points: Vec<(f64, f64, bool)> = v
         .trials
         .iter()
@@ -157,7 +125,7 @@ pub fn render(
             Some((
                 t.in_sample_sharpe.value()?,
                 t.out_of_sample_sharpe.value()?,
-                chosen(t.fold, t.set),
+                v.chose(t),
             ))
         })
         .collect();
@@ -210,23 +178,16 @@ pub fn render(
         out,
         "<h2>Folds</h2>\n<table><tr><th>fold</th><th>tested</th><th>chosen parameters</th><th>OOS Sharpe</th><th>OOS return</th><th>trades</th></tr>"
     );
-    for (f, w) in v.folds.iter().zip(&v.plan.folds) {
-        let tested = match (w.test.first(), w.test.last()) {
-            (Some(a), Some(b)) => format!("{} to {}", a.first, b.last),
-            _ => String::new(),
-        };
+    for f in headline::folds(v) {
         let _ = writeln!(
             out,
             "<tr><td class=\"num\">{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
             f.fold,
-            esc(&tested),
-            esc(&f
-                .parameters
-                .as_ref()
-                .map_or_else(|| "none eligible".to_string(), |p| p.label())),
-            number(f.out_of_sample.sharpe, 2),
-            percent(Stat::Value(f.out_of_sample.total_return)),
-            f.trades.trades
+            esc(&f.tested),
+            esc(&f.parameters),
+            f.sharpe,
+            f.total_return,
+            f.trades
         );
     }
     let _ = writeln!(
@@ -249,25 +210,9 @@ fn figure(out: &mut String, svg: String, caption: &str) {
 /// parameters that vary (one row when only one varies); `None` when nothing varies.
 fn heat_map(v: &Validation) -> Option<HeatMap<'static>> {
     let sets = &v.grid.parameters;
-    let first = sets.first()?;
-    let varying: Vec<&'static str> = first
-        .0
-        .iter()
-        .map(|(name, _)| name)
-        .filter(|name| {
-            let mut values: Vec<String> = sets
-                .iter()
-                .filter_map(|s| s.0.get(name).map(|v| v.to_string()))
-                .collect();
-            values.sort();
-            values.dedup();
-            values.len() > 1
-        })
-        .collect();
-    let x_name = *varying.first()?;
-    let y_name = varying.get(1).copied();
+    // Each parameter's values in the grid, sorted; only those that vary make an axis.
     let axis = |name: &str| {
-        let mut values: Vec<gauntlet_strategy::ParamValue> = Vec::new();
+        let mut values: Vec<ParamValue> = Vec::new();
         for s in sets {
             if let Some(v) = s.0.get(name)
                 && !values.contains(&v)
@@ -276,18 +221,23 @@ fn heat_map(v: &Validation) -> Option<HeatMap<'static>> {
             }
         }
         values.sort_by(|a, b| match (a, b) {
-            (gauntlet_strategy::ParamValue::Int(a), gauntlet_strategy::ParamValue::Int(b)) => {
-                a.cmp(b)
-            }
-            (gauntlet_strategy::ParamValue::Float(a), gauntlet_strategy::ParamValue::Float(b)) => {
-                a.total_cmp(b)
-            }
+            (ParamValue::Int(a), ParamValue::Int(b)) => a.cmp(b),
+            (ParamValue::Float(a), ParamValue::Float(b)) => a.total_cmp(b),
             _ => a.to_string().cmp(&b.to_string()),
         });
         values
     };
-    let xs = axis(x_name);
-    let ys = y_name.map(axis).unwrap_or_default();
+    let mut varying = sets
+        .first()?
+        .0
+        .iter()
+        .map(|(name, _)| (name, axis(name)))
+        .filter(|(_, values)| values.len() > 1);
+    let (x_name, xs) = varying.next()?;
+    let (y_name, ys) = match varying.next() {
+        Some((name, values)) => (Some(name), values),
+        None => (None, Vec::new()),
+    };
     let ny = ys.len().max(1);
     let mut sums = vec![vec![(0.0, 0usize); xs.len()]; ny];
     for t in &v.trials {

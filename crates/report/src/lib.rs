@@ -5,6 +5,7 @@
 
 pub mod charts;
 pub mod document;
+pub mod headline;
 pub mod html;
 pub mod markdown;
 pub mod resolved;
@@ -67,19 +68,26 @@ pub fn write_all(
     let write = |name: &str, bytes: &[u8]| {
         std::fs::write(dir.join(name), bytes).map_err(|e| fail(&out.join(name), e.to_string()))
     };
-    write("report.json", &document::render(spec, validation, gate))?;
-    let mut run_json = serde_json::to_vec_pretty(run).unwrap_or_default();
+    let json = |name: &str, bytes: serde_json::Result<Vec<u8>>| {
+        bytes.map_err(|e| fail(&out.join(name), format!("cannot serialize: {e}")))
+    };
+    write(
+        "report.json",
+        &json("report.json", document::render(spec, validation, gate))?,
+    )?;
+    let mut run_json = json("run.json", serde_json::to_vec_pretty(run))?;
     run_json.push(b'\n');
     write("run.json", &run_json)?;
     write("report.md", markdown::render(validation, gate).as_bytes())?;
-    let page = html::render(validation, gate, spec.capital, spec.strategy.rule).map_err(|e| {
+    let curve = tables::EquityCurve::of(validation, spec.capital);
+    let page = html::render(validation, gate, &curve, spec.strategy.rule).map_err(|e| {
         fail(
             &out.join("report.html"),
             format!("cannot draw a chart: {e}"),
         )
     })?;
     write("report.html", page.as_bytes())?;
-    let frames = tables::all(validation, spec.capital)
+    let frames = tables::all(validation, &curve)
         .map_err(|e| fail(out, format!("cannot build the tables: {e}")))?;
     for (name, mut frame) in frames {
         tables::write(dir, name, &mut frame)

@@ -2,15 +2,15 @@
 
 use std::fmt::Write as _;
 
-use gauntlet_validate::{Stat, Validation};
+use gauntlet_validate::Validation;
 
 use crate::document::{GateRecord, StrategyRecord};
-use crate::text::{check_value, interval, markdown as md, number, percent, percent_interval};
+use crate::headline;
+use crate::text::{check_value, markdown as md, percent};
 
 /// The page.
 pub fn render(validation: &Validation, gate: &GateRecord) -> String {
     let v = validation;
-    let oos = &v.out_of_sample;
     let strategy = StrategyRecord::of(&v.strategy);
     let mut out = String::new();
     let verdict = if gate.verdict.pass { "PASS" } else { "FAIL" };
@@ -83,72 +83,7 @@ pub fn render(validation: &Validation, gate: &GateRecord) -> String {
     let _ = writeln!(out, "## Out of sample, stitched\n");
     let _ = writeln!(out, "| measure | value |");
     let _ = writeln!(out, "|---|---:|");
-    let p = &oos.performance;
-    let rows: Vec<(&str, String)> = vec![
-        (
-            "Sharpe (annualized) [95% bootstrap]",
-            format!(
-                "{} {}",
-                number(p.sharpe, 2),
-                interval(
-                    oos.sharpe_bootstrap.interval.low,
-                    oos.sharpe_bootstrap.interval.high,
-                    2
-                )
-            ),
-        ),
-        ("Sortino", number(p.sortino, 2)),
-        ("total return", percent(Stat::Value(p.total_return))),
-        ("CAGR", percent(p.cagr)),
-        ("max drawdown", percent(Stat::Value(p.max_drawdown))),
-        ("Calmar", number(p.calmar, 2)),
-        (
-            "beta / correlation to benchmark",
-            format!("{} / {}", number(p.beta, 2), number(p.correlation, 2)),
-        ),
-        ("closed trades", oos.trades.trades.to_string()),
-        (
-            "win rate [95% Wilson]",
-            format!(
-                "{} {}{}",
-                percent(oos.trades.win_rate),
-                percent_interval(
-                    oos.trades.win_rate_wilson.low,
-                    oos.trades.win_rate_wilson.high
-                ),
-                v.claim
-                    .as_ref()
-                    .map_or(String::new(), |c| if c.claimed.0 == c.claimed.1 {
-                        format!(", claimed {:.0}%", c.claimed.0 * 100.0)
-                    } else {
-                        format!(
-                            ", claimed {:.0}-{:.0}%",
-                            c.claimed.0 * 100.0,
-                            c.claimed.1 * 100.0
-                        )
-                    })
-            ),
-        ),
-        ("profit factor", number(oos.trades.profit_factor, 2)),
-        ("exposure", percent(Stat::Value(oos.exposure))),
-        ("Probabilistic Sharpe Ratio (vs 0)", number(oos.psr, 3)),
-        (
-            "Deflated Sharpe Ratio",
-            format!(
-                "{} ({} trials)",
-                number(oos.deflated.dsr, 3),
-                oos.deflated.trials
-            ),
-        ),
-        (
-            "Probability of Backtest Overfitting",
-            format!("{} ({} splits)", number(v.pbo.pbo, 3), v.pbo.logits.len()),
-        ),
-        (
-            "walk-forward efficiency",
-            number(v.walk_forward_efficiency, 2),
-        ),
-    ];
+    let rows = headline::measures(v);
     for (name, value) in rows {
         let _ = writeln!(out, "| {name} | {value} |");
     }
@@ -160,22 +95,17 @@ pub fn render(validation: &Validation, gate: &GateRecord) -> String {
         v.objective.name()
     );
     let _ = writeln!(out, "|---:|---|---|---:|---:|---:|---:|");
-    for (f, w) in v.folds.iter().zip(&v.plan.folds) {
-        let tested = match (w.test.first(), w.test.last()) {
-            (Some(a), Some(b)) => format!("{} to {}", a.first, b.last),
-            _ => String::new(),
-        };
+    for f in headline::folds(v) {
         let _ = writeln!(
             out,
-            "| {} | {tested} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} |",
             f.fold,
-            f.parameters
-                .as_ref()
-                .map_or_else(|| "none eligible".to_string(), |p| md(&p.label())),
-            number(f.in_sample_objective, 2),
-            number(f.out_of_sample.sharpe, 2),
-            percent(Stat::Value(f.out_of_sample.total_return)),
-            f.trades.trades
+            f.tested,
+            md(&f.parameters),
+            f.in_sample_objective,
+            f.sharpe,
+            f.total_return,
+            f.trades
         );
     }
     let stable: Vec<String> = v

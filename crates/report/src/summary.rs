@@ -10,8 +10,8 @@ use crate::text::{github_message, github_property, one_line, xml};
 pub struct SpecVerdict<'a> {
     /// The spec's name.
     pub spec: &'a str,
-    /// Where its report went (for the annotations).
-    pub report: String,
+    /// The file its annotations point at (the spec, or the report re-judged).
+    pub file: String,
     /// The gate's verdict.
     pub verdict: &'a Verdict,
 }
@@ -38,7 +38,7 @@ pub fn github(v: &SpecVerdict) -> Vec<String> {
         .map(|c| {
             format!(
                 "::error file={},title={}::{}",
-                github_property(&v.report),
+                github_property(&v.file),
                 github_property(&format!("gauntlet gate: {} {}", v.spec, c.name)),
                 github_message(&c.explanation)
             )

@@ -9,11 +9,14 @@ use gauntlet_strategy::ParamValue;
 use gauntlet_validate::{Stat, Validation};
 use polars::prelude::*;
 
-/// The four tables of a validation, by file stem.
-pub fn all(validation: &Validation, capital: f64) -> PolarsResult<Vec<(&'static str, DataFrame)>> {
+/// The four tables of a validation, by file stem; `curve` is its equity curve.
+pub fn all(
+    validation: &Validation,
+    curve: &EquityCurve,
+) -> PolarsResult<Vec<(&'static str, DataFrame)>> {
     Ok(vec![
         ("trades", trades(validation)?),
-        ("equity", equity(validation, capital)?),
+        ("equity", equity(validation, curve)?),
         ("folds", folds(validation)?),
         ("trials", trials(validation)?),
     ])
@@ -129,18 +132,17 @@ impl EquityCurve {
     }
 }
 
-/// One row per stitched out-of-sample bar.
-pub fn equity(v: &Validation, capital: f64) -> PolarsResult<DataFrame> {
-    let curve = EquityCurve::of(v, capital);
+/// One row per stitched out-of-sample bar, from `v`'s equity `curve`.
+pub fn equity(v: &Validation, curve: &EquityCurve) -> PolarsResult<DataFrame> {
     DataFrame::new(
         v.returns.len(),
         vec![
             times("time", v.timestamps.clone()),
             f64s("return", v.returns.clone()),
-            f64s("equity", curve.equity),
-            f64s("drawdown", curve.drawdown),
+            f64s("equity", curve.equity.clone()),
+            f64s("drawdown", curve.drawdown.clone()),
             f64s("benchmark_return", v.benchmark_returns.clone()),
-            f64s("benchmark_equity", curve.benchmark),
+            f64s("benchmark_equity", curve.benchmark.clone()),
         ],
     )
 }
@@ -254,10 +256,7 @@ pub fn trials(v: &Validation) -> PolarsResult<DataFrame> {
             });
         }
     }
-    let chosen: Vec<bool> = t
-        .iter()
-        .map(|t| v.folds.get(t.fold).and_then(|f| f.chosen) == Some(t.set))
-        .collect();
+    let chosen: Vec<bool> = t.iter().map(|t| v.chose(t)).collect();
     columns.extend([
         stats(
             "in_sample_objective",

@@ -219,3 +219,10 @@ pub struct Validation {
     #[serde(skip)]
     pub timestamps: Vec<i64>,
 }
+
+impl Validation {
+    /// True when `trial`'s set is the one its fold chose.
+    pub fn chose(&self, trial: &Trial) -> bool {
+        self.folds.get(trial.fold).and_then(|f| f.chosen) == Some(trial.set)
+    }
+}

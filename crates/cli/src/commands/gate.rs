@@ -31,7 +31,7 @@ pub fn run(args: GateArgs) -> Result<()> {
         .iter()
         .map(|(path, report, verdict)| SpecVerdict {
             spec: &report.spec,
-            report: path.display().to_string(),
+            file: path.display().to_string(),
             verdict,
         })
         .collect();

@@ -72,7 +72,7 @@ pub fn run(args: ValidateArgs) -> Result<()> {
         .iter()
         .map(|(v, record, path)| SpecVerdict {
             spec: &v.spec,
-            report: path.display().to_string(),
+            file: path.display().to_string(),
             verdict: &record.verdict,
         })
         .collect();
@@ -143,12 +143,7 @@ fn print_table(rows: &[(Validation, GateRecord, PathBuf)]) {
             .as_ref()
             .map(|c| format!(" vs {:.0}%", c.claimed.0 * 100.0))
             .unwrap_or_default();
-        let failed: Vec<&str> = verdict
-            .checks
-            .iter()
-            .filter(|c| !c.pass)
-            .map(|c| c.name.as_str())
-            .collect();
+        let failed: Vec<&str> = verdict.failed().map(|c| c.name.as_str()).collect();
         println!(
             "{:<18} {:>8} {:>6.1}% {:>24} {:>6} {:>6} {:>6}  {}",
             gauntlet_report::text::one_line(&v.spec),

@@ -43,9 +43,9 @@ pub fn run_policy(path: Option<&Path>) -> Result<Option<(String, GateOverrides)>
     let Some(path) = path else {
         return Ok(None);
     };
-    let keys = GateOverrides::load(path)?;
     let bytes = std::fs::read(path)
         .with_context(|| format!("{}: cannot read the policy", path.display()))?;
+    let keys = GateOverrides::parse(&String::from_utf8_lossy(&bytes), path)?;
     let name = path
         .file_name()
         .map_or_else(String::new, |f| f.to_string_lossy().into_owned());

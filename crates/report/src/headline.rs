@@ -1,0 +1,119 @@
+//! The figures both pages show, worded once: the stitched out-of-sample measures and each
+//! fold's row. Each page escapes them for its own format.
+
+use gauntlet_validate::outcome::{FoldOutcome, FoldWindows};
+use gauntlet_validate::{Stat, Validation};
+
+use crate::text::{interval, number, percent, percent_interval};
+
+/// `(measure, value)` of the stitched out-of-sample history.
+pub fn measures(v: &Validation) -> Vec<(&'static str, String)> {
+    let oos = &v.out_of_sample;
+    let p = &oos.performance;
+    let claim = v.claim.as_ref().map_or(String::new(), |c| {
+        if c.claimed.0 == c.claimed.1 {
+            format!(", claimed {:.0}%", c.claimed.0 * 100.0)
+        } else {
+            format!(
+                ", claimed {:.0}-{:.0}%",
+                c.claimed.0 * 100.0,
+                c.claimed.1 * 100.0
+            )
+        }
+    });
+    vec![
+        (
+            "Sharpe (annualized) [95% bootstrap]",
+            format!(
+                "{} {}",
+                number(p.sharpe, 2),
+                interval(
+                    oos.sharpe_bootstrap.interval.low,
+                    oos.sharpe_bootstrap.interval.high,
+                    2
+                )
+            ),
+        ),
+        ("Sortino", number(p.sortino, 2)),
+        ("total return", percent(Stat::Value(p.total_return))),
+        ("CAGR", percent(p.cagr)),
+        ("max drawdown", percent(Stat::Value(p.max_drawdown))),
+        ("Calmar", number(p.calmar, 2)),
+        (
+            "beta / correlation to benchmark",
+            format!("{} / {}", number(p.beta, 2), number(p.correlation, 2)),
+        ),
+        ("closed trades", oos.trades.trades.to_string()),
+        (
+            "win rate [95% Wilson]",
+            format!(
+                "{} {}{claim}",
+                percent(oos.trades.win_rate),
+                percent_interval(
+                    oos.trades.win_rate_wilson.low,
+                    oos.trades.win_rate_wilson.high
+                ),
+            ),
+        ),
+        ("profit factor", number(oos.trades.profit_factor, 2)),
+        ("exposure", percent(Stat::Value(oos.exposure))),
+        ("Probabilistic Sharpe Ratio (vs 0)", number(oos.psr, 3)),
+        (
+            "Deflated Sharpe Ratio",
+            format!(
+                "{} ({} trials)",
+                number(oos.deflated.dsr, 3),
+                oos.deflated.trials
+            ),
+        ),
+        (
+            "Probability of Backtest Overfitting",
+            format!("{} ({} splits)", number(v.pbo.pbo, 3), v.pbo.logits.len()),
+        ),
+        (
+            "walk-forward efficiency",
+            number(v.walk_forward_efficiency, 2),
+        ),
+    ]
+}
+
+/// One fold as the pages list it.
+pub struct FoldRow {
+    /// Fold number.
+    pub fold: usize,
+    /// `first to last` date of its test windows.
+    pub tested: String,
+    /// The chosen parameters, or "none eligible".
+    pub parameters: String,
+    /// The chosen set's in-sample objective.
+    pub in_sample_objective: String,
+    /// Out-of-sample Sharpe.
+    pub sharpe: String,
+    /// Out-of-sample total return.
+    pub total_return: String,
+    /// Out-of-sample closed trades.
+    pub trades: usize,
+}
+
+/// Every fold's row, in fold order.
+pub fn folds(v: &Validation) -> Vec<FoldRow> {
+    v.folds
+        .iter()
+        .zip(&v.plan.folds)
+        .map(|(f, w): (&FoldOutcome, &FoldWindows)| FoldRow {
+            fold: f.fold,
+            tested: match (w.test.first(), w.test.last()) {
+                (Some(a), Some(b)) => format!("{} to {}", a.first, b.last),
+                _ => String::new(),
+            },
+            parameters: f
+                .parameters
+                .as_ref()
+                .map_or_else(|| "none eligible".to_string(), |p| p.label()),
+            in_sample_objective: number(f.in_sample_objective, 2),
+            sharpe: number(f.out_of_sample.sharpe, 2),
+            total_return: percent(Stat::Value(f.out_of_sample.total_return)),
+            trades: f.trades.trades,
+        })
+        .collect()
+}
