@@ -1,7 +1,7 @@
 //! Trading costs: commission, slippage, and the borrow fee on short positions.
 
 use gauntlet_risk::Side;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Commission and slippage.
 ///
@@ -15,7 +15,8 @@ use serde::Serialize;
 /// `fee = |quantity| * close * borrow_bps / 10_000 * (ts[t] - ts[t-1]) / year`. A short opened
 /// at an open pays for the whole interval ending at that bar's close; one covered at an open
 /// pays nothing for the part of the interval before the cover. Nothing by default.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CostModel {
     /// Commission in basis points of notional.
     pub commission_bps: f64,

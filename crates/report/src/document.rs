@@ -12,11 +12,8 @@
 //! anything trusts the report. It is a checksum, not a signature: whoever edits a report can
 //! recompute it.
 
-use std::path::{Path, PathBuf};
-
-use gauntlet_validate::gate::{GateInputs, Policy, Verdict};
-use gauntlet_validate::trades::Interval;
-use gauntlet_validate::{Spec, Stat, Validation};
+use gauntlet_validate::gate::Verdict;
+use gauntlet_validate::{Spec, Validation};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -108,21 +105,26 @@ pub fn render(
 }
 
 /// SHA-256 of the canonical form of `report` (see the module docs).
-fn content_hash(report: &Value) -> String {
-    let mut bytes = Vec::new();
-    canonical(report, true, &mut bytes);
-    sha256_hex(&bytes)
+pub(crate) fn content_hash(report: &Value) -> String {
+    sha256_hex(&canonical_json(report, Some(HASH_KEY)))
 }
 
-/// Writes `value` in canonical form; `top` leaves out the hash key of the outermost object.
-/// Sorting here, rather than relying on the order of `serde_json`'s maps, keeps the form the
-/// same whichever map type a build of serde_json uses.
-fn canonical(value: &Value, top: bool, out: &mut Vec<u8>) {
+/// The canonical encoding of a JSON value that gauntlet hashes (reports, approvals, audit
+/// entries): no whitespace, the keys of every object in byte order, strings and numbers as
+/// `serde_json` writes them. `drop_top_key` leaves one key of the top object out (the key that
+/// will hold the hash).
+pub fn canonical_json(value: &Value, drop_top_key: Option<&str>) -> Vec<u8> {
+    let mut out = Vec::new();
+    canonical(value, drop_top_key, &mut out);
+    out
+}
+
+fn canonical(value: &Value, drop_key: Option<&str>, out: &mut Vec<u8>) {
     match value {
         Value::Object(map) => {
             let mut keys: Vec<&String> = map
                 .keys()
-                .filter(|k| !(top && k.as_str() == HASH_KEY))
+                .filter(|k| Some(k.as_str()) != drop_key)
                 .collect();
             keys.sort();
             out.push(b'{');
@@ -132,7 +134,7 @@ fn canonical(value: &Value, top: bool, out: &mut Vec<u8>) {
                 }
                 scalar(&Value::String(key.clone()), out);
                 out.push(b':');
-                canonical(&map[key], false, out);
+                canonical(&map[key], None, out);
             }
             out.push(b'}');
         }
@@ -142,7 +144,7 @@ fn canonical(value: &Value, top: bool, out: &mut Vec<u8>) {
                 if i > 0 {
                     out.push(b',');
                 }
-                canonical(item, false, out);
+                canonical(item, None, out);
             }
             out.push(b']');
         }
@@ -163,200 +165,6 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// Why a report.json cannot be used.
-#[derive(Debug, thiserror::Error)]
-pub enum ReportError {
-    /// The file cannot be read.
-    #[error("{path}: cannot read the report: {message}")]
-    Read {
-        /// The file.
-        path: PathBuf,
-        /// The system's words.
-        message: String,
-    },
-    /// Not JSON, or not the layout of its schema version.
-    #[error("{path}: not a gauntlet report: {message}")]
-    Malformed {
-        /// The file.
-        path: PathBuf,
-        /// What is wrong.
-        message: String,
-    },
-    /// A schema version this build does not read.
-    #[error(
-        "{path}: report schema_version {found} is not one this gauntlet reads (it reads {SCHEMA_VERSION}); re-run the validation with this version"
-    )]
-    UnknownSchema {
-        /// The file.
-        path: PathBuf,
-        /// The version found, as written.
-        found: String,
-    },
-    /// The content does not match its hash.
-    #[error(
-        "{path}: the report's content does not match its content_sha256 (recorded {recorded}, computed {computed}): it was edited after it was written"
-    )]
-    Tampered {
-        /// The file.
-        path: PathBuf,
-        /// The hash in the file.
-        recorded: String,
-        /// The hash of the content.
-        computed: String,
-    },
-}
-
-/// A report read back and checked.
-#[derive(Debug, Clone)]
-pub struct StoredReport {
-    /// The spec's name.
-    pub spec: String,
-    /// The strategy.
-    pub strategy: StrategyRecord,
-    /// What the gate reads.
-    pub inputs: GateInputs,
-    /// The policy the report was judged by.
-    pub policy: Policy,
-    /// Where that policy came from.
-    pub policy_sources: Vec<String>,
-    /// The hash recorded in (and checked against) the report.
-    pub content_sha256: String,
-}
-
-#[derive(Deserialize)]
-struct View {
-    spec: SpecView,
-    strategy: StrategyRecord,
-    validation: ValidationView,
-    gate: GateView,
-}
-
-#[derive(Deserialize)]
-struct GateView {
-    policy: Policy,
-    policy_sources: Vec<String>,
-}
-
-#[derive(Deserialize)]
-struct SpecView {
-    name: String,
-}
-
-#[derive(Deserialize)]
-struct ValidationView {
-    out_of_sample: StitchedView,
-    claim: Option<ClaimView>,
-    pbo: PboView,
-    lookahead: Vec<LookaheadView>,
-}
-
-#[derive(Deserialize)]
-struct StitchedView {
-    performance: PerformanceView,
-    trades: TradesView,
-    deflated: DeflatedView,
-}
-
-#[derive(Deserialize)]
-struct PerformanceView {
-    sharpe: Stat,
-    max_drawdown: f64,
-}
-
-#[derive(Deserialize)]
-struct TradesView {
-    trades: usize,
-    win_rate: Stat,
-    win_rate_wilson: Interval,
-}
-
-#[derive(Deserialize)]
-struct DeflatedView {
-    dsr: Stat,
-}
-
-#[derive(Deserialize)]
-struct ClaimView {
-    claimed: (f64, f64),
-}
-
-#[derive(Deserialize)]
-struct PboView {
-    pbo: Stat,
-}
-
-#[derive(Deserialize)]
-struct LookaheadView {
-    passed: bool,
-}
-
-impl StoredReport {
-    /// Reads the report at `path`, checking its schema version and its content hash.
-    pub fn read(path: &Path) -> Result<StoredReport, ReportError> {
-        let bytes = std::fs::read(path).map_err(|e| ReportError::Read {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        })?;
-        StoredReport::parse(&bytes, path)
-    }
-
-    /// Checks the `bytes` of the report at `path`.
-    pub fn parse(bytes: &[u8], path: &Path) -> Result<StoredReport, ReportError> {
-        let malformed = |message: String| ReportError::Malformed {
-            path: path.to_path_buf(),
-            message,
-        };
-        let value: Value = serde_json::from_slice(bytes).map_err(|e| malformed(e.to_string()))?;
-        let Value::Object(map) = &value else {
-            return Err(malformed("expected a JSON object".into()));
-        };
-        match map.get("schema_version") {
-            Some(v) if v.as_u64() == Some(SCHEMA_VERSION) => {}
-            Some(v) => {
-                return Err(ReportError::UnknownSchema {
-                    path: path.to_path_buf(),
-                    found: v.to_string(),
-                });
-            }
-            None => return Err(malformed("no schema_version".into())),
-        }
-        let recorded = match map.get(HASH_KEY) {
-            Some(Value::String(h)) => h.clone(),
-            _ => return Err(malformed(format!("no {HASH_KEY} string"))),
-        };
-        let computed = content_hash(&value);
-        if computed != recorded {
-            return Err(ReportError::Tampered {
-                path: path.to_path_buf(),
-                recorded,
-                computed,
-            });
-        }
-        let view: View = serde_json::from_value(value).map_err(|e| malformed(e.to_string()))?;
-        let v = view.validation;
-        let oos = v.out_of_sample;
-        Ok(StoredReport {
-            spec: view.spec.name,
-            strategy: view.strategy,
-            inputs: GateInputs {
-                oos_sharpe: oos.performance.sharpe,
-                max_drawdown: oos.performance.max_drawdown,
-                trades: oos.trades.trades,
-                win_rate: oos.trades.win_rate,
-                win_rate_interval: oos.trades.win_rate_wilson,
-                claimed_win_rate: v.claim.map(|c| c.claimed),
-                dsr: oos.deflated.dsr,
-                pbo: v.pbo.pbo,
-                lookahead_checked: v.lookahead.len(),
-                lookahead_passed: v.lookahead.iter().all(|l| l.passed),
-            },
-            policy: view.gate.policy,
-            policy_sources: view.gate.policy_sources,
-            content_sha256: recorded,
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -367,9 +175,7 @@ mod tests {
             r#"{"b": [1, 2.5, {"d": null, "c": "±x"}], "content_sha256": "ff", "a": {"content_sha256": 1, "z": 1e-7}}"#,
         )
         .expect("JSON");
-        let mut bytes = Vec::new();
-        canonical(&doc, true, &mut bytes);
-        let text = String::from_utf8(bytes).expect("UTF-8");
+        let text = String::from_utf8(canonical_json(&doc, Some(HASH_KEY))).expect("UTF-8");
         assert_eq!(
             text,
             r#"{"a":{"content_sha256":1,"z":1e-7},"b":[1,2.5,{"c":"±x","d":null}]}"#

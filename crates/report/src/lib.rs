@@ -9,11 +9,13 @@ pub mod headline;
 pub mod html;
 pub mod markdown;
 pub mod resolved;
+pub mod stored;
 pub mod summary;
 pub mod tables;
 pub mod text;
 
-pub use document::{GateRecord, ReportError, SCHEMA_VERSION, StoredReport, StrategyRecord};
+pub use document::{GateRecord, SCHEMA_VERSION, StrategyRecord, canonical_json, sha256_hex};
+pub use stored::{DataRecord, PromotionFacts, ReportError, StoredReport};
 
 use std::path::{Path, PathBuf};
 

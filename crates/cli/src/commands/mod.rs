@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+mod approvals;
 mod backtest;
 mod data;
 mod gate;
@@ -39,6 +40,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Splits { spec } => splits::run(&spec),
         Command::Sweep(args) => sweep::run(args),
         Command::Stats(command) => stats::run(command),
+        Command::Promote(args) => approvals::promote(args),
+        Command::Approvals(command) => approvals::run(command),
     }
 }
 

@@ -4,6 +4,10 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+mod promotion;
+
+pub use promotion::{ApprovalsCommand, PromoteArgs};
+
 /// Put trading strategies through a gauntlet before they may trade.
 ///
 /// Bars are replayed through the same strategy and risk code the live runner uses; fills happen
@@ -99,6 +103,22 @@ pub enum Command {
     /// another tool). Output is JSON on stdout; --format table for people.
     #[command(subcommand)]
     Stats(StatsCommand),
+    /// Approve a validated strategy for the live runner: adds an entry to the approvals
+    /// manifest when the report's content hash checks, its gate passed, and the strategy's
+    /// code in this binary is the code that was validated (same fingerprint and version).
+    /// Otherwise refuses, saying which condition failed, and exits 1.
+    ///
+    /// The entry records the strategy, its code fingerprint, the parameters of the most recent
+    /// fold, the risk config and its hash, the costs, the data fingerprints, the report's and
+    /// the policy's hashes, who approved it and when. Entries are hash-chained.
+    ///
+    /// Example:
+    ///   gauntlet promote reports/sma_cross/report.json --approvals approvals.json --by alice
+    #[command(verbatim_doc_comment)]
+    Promote(PromoteArgs),
+    /// Read, revoke and verify the approvals manifest.
+    #[command(subcommand)]
+    Approvals(ApprovalsCommand),
 }
 
 /// Output format of `gauntlet stats`.
