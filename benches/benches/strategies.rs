@@ -13,7 +13,7 @@ use gauntlet_data::Panel;
 use gauntlet_engine::{CostModel, EngineConfig, SimulatedBroker, panel_columns, run_backtest};
 use gauntlet_risk::RiskConfig;
 use gauntlet_strategies::{CATALOG, StrategyVisitor};
-use gauntlet_strategy::{BarContext, Intents, Strategy};
+use gauntlet_strategy::{BarContext, Intents};
 
 // The allocator of the gauntlet binary, so that the benchmark measures what the tool does.
 #[global_allocator]
@@ -29,7 +29,7 @@ struct Bench<'a, 'g> {
 
 impl StrategyVisitor for Bench<'_, '_> {
     type Output = ();
-    fn visit<S: Strategy + Clone + 'static>(self, strategy: S) {
+    fn visit<S: gauntlet_strategies::CatalogStrategy>(self, strategy: S) {
         let panel = self.panel;
         if self.alone {
             let columns = panel_columns(panel);

@@ -7,7 +7,7 @@ use gauntlet_strategy::Direction;
 /// This is the strategy's own book, not the account: the risk manager may have refused or cut
 /// the entry, and the fill comes at the next bar. Rules that count bars held count from the
 /// signal bar, so they do not depend on what the engine did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Held {
     /// True for long.
     pub long: bool,

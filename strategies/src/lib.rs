@@ -133,12 +133,25 @@ pub fn info(name: &str) -> Result<&'static StrategyInfo, BuildError> {
         .ok_or_else(|| BuildError::Unknown(name.to_string()))
 }
 
+/// What every strategy of the catalog is: besides a [`Strategy`], a value that can be cloned
+/// (fresh copies for every cell of a validation) and saved and restored (the live runner's
+/// checkpoints).
+pub trait CatalogStrategy:
+    Strategy + Clone + serde::Serialize + serde::de::DeserializeOwned + 'static
+{
+}
+
+impl<S> CatalogStrategy for S where
+    S: Strategy + Clone + serde::Serialize + serde::de::DeserializeOwned + 'static
+{
+}
+
 /// Receives the concrete strategy that [`build`] made.
 pub trait StrategyVisitor {
     /// What the visit produces.
     type Output;
     /// Called with the built strategy, never run yet (clone it for fresh copies).
-    fn visit<S: Strategy + Clone + 'static>(self, strategy: S) -> Self::Output;
+    fn visit<S: CatalogStrategy>(self, strategy: S) -> Self::Output;
 }
 
 /// Why a strategy could not be built.
@@ -158,7 +171,7 @@ pub fn check(name: &str, params: &Params) -> Result<(), BuildError> {
     struct Accept;
     impl StrategyVisitor for Accept {
         type Output = ();
-        fn visit<S: Strategy + Clone + 'static>(self, _: S) {}
+        fn visit<S: CatalogStrategy>(self, _: S) {}
     }
     build(name, params, Accept)
 }
@@ -195,7 +208,7 @@ pub fn lookahead(
     }
     impl StrategyVisitor for Guard<'_, '_> {
         type Output = LookaheadReport;
-        fn visit<S: Strategy + Clone + 'static>(self, strategy: S) -> LookaheadReport {
+        fn visit<S: CatalogStrategy>(self, strategy: S) -> LookaheadReport {
             check_lookahead(self.columns, self.cuts, |_: &[BarColumns<'_>]| {
                 strategy.clone()
             })

@@ -62,7 +62,7 @@ pub const SPACE: ParamSpace = ParamSpace {
 };
 
 /// The strategy.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct MeanReversion {
     sd: RollingStd,
     window: usize,

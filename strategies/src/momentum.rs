@@ -72,7 +72,7 @@ pub const SPACE: ParamSpace = ParamSpace {
 };
 
 /// The strategy.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Momentum {
     lookback: usize,
     threshold: f64,
@@ -124,6 +124,10 @@ impl Strategy for Momentum {
         self.lookback.max(trend)
     }
 
+    fn history(&self) -> usize {
+        self.lookback + 1
+    }
+
     #[inline]
     fn on_bar(&mut self, ctx: &BarContext<'_>, out: &mut Intents) -> Result<(), StrategyError> {
         let t = ctx.index();
@@ -138,7 +142,14 @@ impl Strategy for Momentum {
         if t < self.lookback {
             return Ok(());
         }
-        let roc = close / ctx.bars().close[t - self.lookback] - 1.0;
+        let past = ctx.close_back(self.lookback).ok_or_else(|| {
+            StrategyError(format!(
+                "the close {} bars back is not held (history() is {})",
+                self.lookback,
+                self.history()
+            ))
+        })?;
+        let roc = close / past - 1.0;
         let up = roc > self.threshold && trend.is_none_or(|m| close > m);
         let down = self.long_short && roc < -self.threshold && trend.is_none_or(|m| close < m);
         let wanted = if up {

@@ -81,7 +81,7 @@ pub const SPACE: ParamSpace = ParamSpace {
 };
 
 /// The strategy.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Pairs {
     ols: RollingOls,
     /// Mean and variance of the last `z_window` spreads: `z = (spread - mean) / sqrt(var)`.

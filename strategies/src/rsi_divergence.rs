@@ -82,7 +82,7 @@ pub const SPACE: ParamSpace = ParamSpace {
 };
 
 /// The strategy.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct RsiDivergence {
     rsi: Rsi,
     period: usize,

@@ -53,7 +53,7 @@ pub const SPACE: ParamSpace = ParamSpace {
 };
 
 /// The strategy.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SmaCross {
     fast: Sma,
     slow: Sma,
@@ -61,6 +61,7 @@ pub struct SmaCross {
     down: Direction,
     /// How the fast average stood against the slow one at the previous bar (`None` until both
     /// were ready).
+    #[serde(with = "ordering")]
     previous: Option<Ordering>,
 }
 
@@ -132,6 +133,21 @@ impl Strategy for SmaCross {
         }
         self.previous = now;
         Ok(())
+    }
+}
+
+/// `Option<Ordering>` as -1, 0, 1 or none (serde has no encoding of its own for `Ordering`).
+mod ordering {
+    use std::cmp::Ordering;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &Option<Ordering>, s: S) -> Result<S::Ok, S::Error> {
+        value.map(|o| o as i8).serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Ordering>, D::Error> {
+        Ok(Option::<i8>::deserialize(d)?.map(|v| v.cmp(&0)))
     }
 }
 

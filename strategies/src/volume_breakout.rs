@@ -76,7 +76,7 @@ pub const SPACE: ParamSpace = ParamSpace {
 };
 
 /// An open breakout: its signal bar, the peak close since, and the stop.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
 struct Breakout {
     since: usize,
     peak: f64,
@@ -84,7 +84,7 @@ struct Breakout {
 }
 
 /// The strategy.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct VolumeBreakout {
     highs: RollingExtreme,
     volumes: Sma,
@@ -142,10 +142,7 @@ impl Strategy for VolumeBreakout {
     #[inline]
     fn on_bar(&mut self, ctx: &BarContext<'_>, out: &mut Intents) -> Result<(), StrategyError> {
         let t = ctx.index();
-        let (high, low, close, volume) = {
-            let b = ctx.bars();
-            (b.high[t], b.low[t], b.close[t], b.volume[t])
-        };
+        let (high, low, close, volume) = (ctx.high(), ctx.low(), ctx.close(), ctx.volume());
         let atr = self.atr.update(high, low, close);
         // The lookback bars before this one, then this one joins them.
         let breakout_level = self.highs.value();

@@ -57,14 +57,14 @@ pub const SPACE: ParamSpace = ParamSpace {
     ],
 };
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 enum Anchor {
     Rolling(RollingVwap),
     Session(SessionVwap),
 }
 
 /// The strategy.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Vwap {
     anchor: Anchor,
     sd: RollingStd,
@@ -114,10 +114,7 @@ impl Strategy for Vwap {
     #[inline]
     fn on_bar(&mut self, ctx: &BarContext<'_>, out: &mut Intents) -> Result<(), StrategyError> {
         let t = ctx.index();
-        let (high, low, close, volume) = {
-            let b = ctx.bars();
-            (b.high[t], b.low[t], b.close[t], b.volume[t])
-        };
+        let (high, low, close, volume) = (ctx.high(), ctx.low(), ctx.close(), ctx.volume());
         let vwap = match &mut self.anchor {
             Anchor::Rolling(v) => v.update(high, low, close, volume),
             Anchor::Session(v) => v.update(ctx.ts(), high, low, close, volume),

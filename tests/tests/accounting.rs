@@ -121,7 +121,7 @@ proptest! {
         let broker = SimulatedBroker { costs, fractional };
         let columns = panel_columns(&panel);
         let present: Vec<Option<&[bool]>> = (0..2).map(|s| panel.presence(s)).collect();
-        let bars = BarSet { columns: &columns, present: &present };
+        let bars = BarSet { columns: &columns, present: &present , first: 0};
         let config = EngineConfig { initial_capital: CAPITAL, trade_from: 0 };
         let mut engine = Engine::new(Scripted { script }, broker, risk_profile(profile), config, 2, panel.len());
 

@@ -25,6 +25,7 @@ fn bar_by_bar(history: &BarSeries, risk: RiskConfig, broker: SimulatedBroker) ->
         let bars = BarSet {
             columns: &cols,
             present: &[None],
+            first: 0,
         };
         engine.step(&bars, t);
     }
@@ -121,6 +122,7 @@ fn live_stepping_matches_for_a_two_symbol_pair() {
         let bars = BarSet {
             columns: &cols,
             present: &[None, None],
+            first: 0,
         };
         engine.step(&bars, t);
     }

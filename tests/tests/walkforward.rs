@@ -39,6 +39,7 @@ fn run(
         BarSet {
             columns,
             present: &[None],
+            first: 0,
         },
         RunWindow {
             warm_from,

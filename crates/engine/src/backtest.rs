@@ -75,6 +75,7 @@ pub fn run_backtest<S: Strategy, B: Broker>(
     let bars = BarSet {
         columns: &columns,
         present: &present,
+        first: 0,
     };
     let mut engine = Engine::new(strategy, broker, risk, config, columns.len(), panel.len());
     for t in 0..panel.len() {
@@ -129,6 +130,7 @@ pub fn run_window<S: Strategy, B: Broker>(
     let bars = BarSet {
         columns: &columns,
         present: &present,
+        first: 0,
     };
     let config = EngineConfig {
         initial_capital,

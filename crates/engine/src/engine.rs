@@ -12,7 +12,7 @@ use crate::portfolio::Portfolio;
 use crate::records::{Fill, OrderRecord, OrderStatus, Trade};
 
 /// Settings of a run that are neither strategy, risk nor costs.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EngineConfig {
     /// Starting cash.
     pub initial_capital: f64,
@@ -37,17 +37,22 @@ pub struct BarSet<'a> {
     /// Per symbol, whether each bar is real (`None`: all are). Orders never fill on a bar that
     /// is not (a date the symbol lacks, carried from its last close).
     pub present: &'a [Option<&'a [bool]>],
+    /// The run's bar index of the columns' first bar: 0 for a backtest, which holds every
+    /// bar; the live runner holds a window of the latest bars, so that its memory stays flat
+    /// however long the feed runs. Steps and records count bars on the run's clock.
+    pub first: usize,
 }
 
 impl BarSet<'_> {
     #[inline]
     fn prices(&self, symbol: usize, t: usize) -> BarPrices {
         let c = &self.columns[symbol];
+        let i = t - self.first;
         BarPrices {
-            open: c.open[t],
-            high: c.high[t],
-            low: c.low[t],
-            close: c.close[t],
+            open: c.open[i],
+            high: c.high[i],
+            low: c.low[i],
+            close: c.close[i],
         }
     }
 
@@ -57,7 +62,12 @@ impl BarSet<'_> {
             .get(symbol)
             .copied()
             .flatten()
-            .is_none_or(|p| p[t])
+            .is_none_or(|p| p[t - self.first])
+    }
+
+    #[inline]
+    fn ts(&self, t: usize) -> i64 {
+        self.columns[0].ts[t - self.first]
     }
 }
 
@@ -72,29 +82,32 @@ pub struct StrategyFailure {
 
 /// One strategy trading one portfolio, one bar at a time.
 pub struct Engine<S: Strategy, B: Broker> {
-    strategy: S,
-    broker: B,
-    risk: RiskManager,
-    portfolio: Portfolio,
-    config: EngineConfig,
-    pending: Vec<Order>,
-    scratch: Vec<Order>,
+    pub(crate) strategy: S,
+    pub(crate) broker: B,
+    pub(crate) risk: RiskManager,
+    pub(crate) portfolio: Portfolio,
+    pub(crate) config: EngineConfig,
+    pub(crate) pending: Vec<Order>,
+    pub(crate) scratch: Vec<Order>,
     /// The protective stop of each symbol's open position.
-    stops: Vec<Option<Order>>,
-    intents: Intents,
-    marks: Vec<f64>,
+    pub(crate) stops: Vec<Option<Order>>,
+    pub(crate) intents: Intents,
+    pub(crate) marks: Vec<f64>,
     /// Symbols with a position: the per-bar fast path checks this instead of every symbol.
-    open_positions: usize,
+    pub(crate) open_positions: usize,
     /// Whether the risk config places protective stops.
-    has_stops: bool,
+    pub(crate) has_stops: bool,
     /// Whether the broker charges shorts a borrow fee.
-    charges_borrow: bool,
-    next_id: u64,
+    pub(crate) charges_borrow: bool,
+    pub(crate) next_id: u64,
     pub(crate) equity: Vec<f64>,
     pub(crate) exposed_bars: usize,
     pub(crate) trades: Vec<Trade>,
     pub(crate) fills: Vec<Fill>,
+    /// The record of order `id` is `orders[id - order_base]`: the live runner drops the
+    /// records of orders long closed, the backtest keeps all (`order_base` stays 0).
     pub(crate) orders: Vec<OrderRecord>,
+    pub(crate) order_base: u64,
     pub(crate) failures: Vec<StrategyFailure>,
 }
 
@@ -132,6 +145,7 @@ impl<S: Strategy, B: Broker> Engine<S, B> {
             trades: Vec::with_capacity(bars / 32),
             fills: Vec::with_capacity(bars / 16),
             orders: Vec::with_capacity(bars / 16),
+            order_base: 0,
             failures: Vec::new(),
         }
     }
@@ -139,7 +153,8 @@ impl<S: Strategy, B: Broker> Engine<S, B> {
     /// The flow of one bar at index `t` of `bars`.
     #[inline]
     pub fn step(&mut self, bars: &BarSet<'_>, t: usize) {
-        let ts = bars.columns[0].ts[t];
+        let ts = bars.ts(t);
+        let i = t - bars.first;
         self.risk.begin_bar(ts);
 
         // 1. Orders decided at t-1 fill against bar t.
@@ -154,10 +169,10 @@ impl<S: Strategy, B: Broker> Engine<S, B> {
         }
         let equity = if let [mark] = self.marks.as_mut_slice() {
             // One symbol, the common case: no loops.
-            *mark = bars.columns[0].close[t];
+            *mark = bars.columns[0].close[i];
             // Reading the open with the close keeps the open column streaming through the
             // cache, so the next fill at an open (every few dozen bars) does not wait on memory.
-            std::hint::black_box(bars.columns[0].open[t]);
+            std::hint::black_box(bars.columns[0].open[i]);
             self.portfolio.cash() + self.portfolio.quantities()[0] * *mark
         } else {
             // Marks and equity in one pass, summed as `Portfolio::equity` sums them.
@@ -166,7 +181,7 @@ impl<S: Strategy, B: Broker> Engine<S, B> {
             for ((mark, columns), &quantity) in
                 self.marks.iter_mut().zip(bars.columns).zip(quantities)
             {
-                *mark = columns.close[t];
+                *mark = columns.close[i];
                 held += quantity * *mark;
             }
             self.portfolio.cash() + held
@@ -181,7 +196,8 @@ impl<S: Strategy, B: Broker> Engine<S, B> {
 
         // 3. The strategy sees bars up to t.
         self.intents.clear();
-        let context = BarContext::new(bars.columns, t, self.portfolio.quantities());
+        let context =
+            BarContext::on_clock(bars.columns, i, bars.first, self.portfolio.quantities());
         let outcome = self.strategy.on_bar(&context, &mut self.intents);
         let outcome = outcome.and_then(|()| {
             match self
@@ -220,11 +236,11 @@ impl<S: Strategy, B: Broker> Engine<S, B> {
     }
 
     fn charge_borrow(&mut self, bars: &BarSet<'_>, t: usize, ts: i64) {
-        let elapsed = ts - bars.columns[0].ts[t - 1];
+        let elapsed = ts - bars.ts(t - 1);
         for symbol in 0..self.marks.len() {
             let quantity = self.portfolio.quantities()[symbol];
             if quantity < 0.0 {
-                let value = quantity * bars.columns[symbol].close[t];
+                let value = quantity * bars.prices(symbol, t).close;
                 let fee = self.broker.borrow_fee(value, elapsed);
                 if fee > 0.0 {
                     self.portfolio.charge_borrow(symbol, fee);
@@ -236,13 +252,15 @@ impl<S: Strategy, B: Broker> Engine<S, B> {
     fn vet_intents(&mut self, t: usize, ts: i64, equity: f64) {
         let intents = self.intents.as_slice();
         let orders = &mut self.orders;
+        let base = self.order_base;
         // A new intent supersedes the symbol's orders still waiting from earlier bars.
         self.pending.retain(|o| {
             let superseded =
                 o.purpose != Purpose::Flatten && intents.iter().any(|i| i.symbol == o.symbol);
             if superseded {
-                orders[o.id as usize].status = OrderStatus::Cancelled("superseded");
-                orders[o.id as usize].closed_bar = Some(t);
+                let record = &mut orders[(o.id - base) as usize];
+                record.status = OrderStatus::Cancelled("superseded");
+                record.closed_bar = Some(t);
             }
             !superseded
         });
@@ -366,11 +384,13 @@ impl<S: Strategy, B: Broker> Engine<S, B> {
     /// A halt: cancel waiting entries, close every position at the next open.
     fn flatten(&mut self, t: usize) {
         let orders = &mut self.orders;
+        let base = self.order_base;
         self.pending.retain(|o| {
             let keep = o.purpose != Purpose::Entry;
             if !keep {
-                orders[o.id as usize].status = OrderStatus::Cancelled("halted");
-                orders[o.id as usize].closed_bar = Some(t);
+                let record = &mut orders[(o.id - base) as usize];
+                record.status = OrderStatus::Cancelled("halted");
+                record.closed_bar = Some(t);
             }
             keep
         });
@@ -414,7 +434,7 @@ impl<S: Strategy, B: Broker> Engine<S, B> {
     /// and every open position is closed at `t`'s close (slippage and commission as for a
     /// market order), so the window's last equity is all cash and its trades are complete.
     pub fn close_out(&mut self, bars: &BarSet<'_>, t: usize) {
-        let ts = bars.columns[0].ts[t];
+        let ts = bars.ts(t);
         for order in std::mem::take(&mut self.pending) {
             self.close_record(order.id, t, OrderStatus::Cancelled("window ended"));
         }
@@ -429,7 +449,7 @@ impl<S: Strategy, B: Broker> Engine<S, B> {
                 continue;
             }
             let order = self.closing_order(symbol, quantity, Purpose::CloseOut, t);
-            let close = bars.columns[symbol].close[t];
+            let close = bars.prices(symbol, t).close;
             let at_close = BarPrices {
                 open: close,
                 high: close,
@@ -449,8 +469,9 @@ impl<S: Strategy, B: Broker> Engine<S, B> {
         }
     }
 
-    fn close_record(&mut self, id: u64, t: usize, status: OrderStatus) {
-        if let Some(r) = self.orders.get_mut(id as usize) {
+    pub(crate) fn close_record(&mut self, id: u64, t: usize, status: OrderStatus) {
+        let index = id.checked_sub(self.order_base).map(|i| i as usize);
+        if let Some(r) = index.and_then(|i| self.orders.get_mut(i)) {
             r.status = status;
             r.closed_bar = Some(t);
         }
@@ -496,7 +517,7 @@ impl<S: Strategy, B: Broker> Engine<S, B> {
     }
 }
 
-fn record(order: &Order) -> OrderRecord {
+pub(crate) fn record(order: &Order) -> OrderRecord {
     OrderRecord {
         id: order.id,
         created_bar: order.created_at,

@@ -14,6 +14,7 @@ mod engine;
 pub mod metrics;
 mod portfolio;
 mod records;
+mod state;
 
 pub use backtest::{
     BacktestResult, RunWindow, panel_columns, run_backtest, run_window, series_columns,
@@ -24,3 +25,4 @@ pub use engine::{BarSet, Engine, EngineConfig, StrategyFailure};
 pub use metrics::Summary;
 pub use portfolio::{OpenPosition, Portfolio};
 pub use records::{Fill, OrderRecord, OrderStatus, Trade};
+pub use state::{EngineState, OpenOrder};

@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::records::{Fill, Trade};
 
 /// A position still open, as reported at the end of a run.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
 pub struct OpenPosition {
     /// Symbol index.
     pub symbol: usize,
@@ -27,7 +27,7 @@ pub struct OpenPosition {
     pub entry_fees: f64,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
 struct Lot {
     entry_bar: usize,
     entry_ts: i64,
@@ -36,7 +36,7 @@ struct Lot {
 }
 
 /// The account.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Portfolio {
     cash: f64,
     quantities: Vec<f64>,

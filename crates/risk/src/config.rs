@@ -10,7 +10,7 @@ use std::path::Path;
 use serde::Serialize;
 
 /// How an entry is sized.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SizingMethod {
     /// `fraction` of current equity.
@@ -24,7 +24,7 @@ pub enum SizingMethod {
 }
 
 /// Position sizing, the `[sizing]` table.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
 pub struct Sizing {
     /// The method.
     pub method: SizingMethod,
@@ -39,7 +39,7 @@ pub struct Sizing {
 }
 
 /// The risk profile.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
 pub struct RiskConfig {
     /// Halt and flatten when equity falls this fraction below the start of the day.
     pub max_daily_loss: Option<f64>,

@@ -9,5 +9,7 @@ mod manager;
 mod order;
 
 pub use config::{RiskConfig, RiskConfigError, Sizing, SizingMethod};
-pub use manager::{Halt, HaltReason, HaltScope, PortfolioView, Refusal, RiskManager};
+pub use manager::{
+    ExternalCause, Halt, HaltReason, HaltScope, PortfolioView, Refusal, RiskManager,
+};
 pub use order::{Order, OrderKind, OrderSize, Purpose, Side};

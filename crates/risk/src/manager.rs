@@ -12,7 +12,7 @@ use crate::{Order, OrderKind, OrderSize, Purpose, RiskConfig, Side, SizingMethod
 const DAY_MS: i64 = 86_400_000;
 
 /// Why trading halted.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum HaltReason {
     /// Equity fell `loss` (fraction) below the start of the day; the limit is `limit`.
@@ -34,10 +34,27 @@ pub enum HaltReason {
         /// Consecutive errors.
         errors: u32,
     },
+    /// Halted from outside the strategy.
+    External {
+        /// By what.
+        cause: ExternalCause,
+    },
+}
+
+/// What halted trading from outside the strategy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExternalCause {
+    /// An operator (the emergency halt).
+    Operator,
+    /// No bar arrived within the stall time.
+    FeedStalled,
+    /// Too many bars in a row were rejected.
+    BadInput,
 }
 
 /// How long a halt lasts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum HaltScope {
     /// Lifted when the next session starts.
@@ -47,7 +64,7 @@ pub enum HaltScope {
 }
 
 /// A halt, as recorded.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
 pub struct Halt {
     /// Timestamp of the bar at which it fired.
     pub ts: i64,
@@ -80,7 +97,7 @@ pub struct PortfolioView<'a> {
 }
 
 /// The risk manager of one strategy.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct RiskManager {
     config: RiskConfig,
     session: Option<i64>,
@@ -88,7 +105,11 @@ pub struct RiskManager {
     day_start_equity: f64,
     peak: f64,
     halt: Option<Halt>,
+    // The history is a record for reports, not state: a checkpoint leaves it out (the live
+    // runner has logged it) and a restored manager starts it empty.
+    #[serde(skip)]
     halts: Vec<Halt>,
+    #[serde(skip)]
     refusals: Vec<Refusal>,
     consecutive_errors: u32,
     /// Whether any limit on equity is set (otherwise marking needs no check).
@@ -218,6 +239,23 @@ impl RiskManager {
     /// Every refused intent so far.
     pub fn refusals(&self) -> &[Refusal] {
         &self.refusals
+    }
+
+    /// Forgets the halts and refusals recorded so far (the live runner, once it has logged
+    /// them, so that its memory stays flat). The halt in force stays in force.
+    pub fn clear_history(&mut self) {
+        self.halts.clear();
+        self.refusals.clear();
+    }
+
+    /// Halts new risk at `ts` on an operator's order or a fault outside the strategy (a stalled
+    /// feed, bad input), until [`RiskManager::reset`]. Returns the halt, or `None` when one is
+    /// already in force.
+    pub fn halt_external(&mut self, ts: i64, reason: HaltReason) -> Option<Halt> {
+        if self.halt.is_some() {
+            return None;
+        }
+        Some(self.start_halt(ts, reason, HaltScope::UntilReset))
     }
 
     /// Turns one intent into orders (an exit, an entry, or both for a reversal), appended to

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 /// Buy or sell.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Side {
     /// Buy (open a long, or cover a short).
@@ -31,7 +31,7 @@ impl Side {
 }
 
 /// How the order fills on the next bar (see the engine's fill rules).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum OrderKind {
     /// At the open.
     Market,
@@ -42,7 +42,7 @@ pub enum OrderKind {
 }
 
 /// How much.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum OrderSize {
     /// A budget in money, converted to a quantity at the fill price (costs included), so that
     /// the position's value is the quantity times the price actually paid.
@@ -54,7 +54,7 @@ pub enum OrderSize {
 }
 
 /// Why the order exists.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Purpose {
     /// Opens a position the strategy asked for.
@@ -84,7 +84,7 @@ impl Purpose {
 }
 
 /// An order for the next bar.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Order {
     /// Sequence number within the run, from 0.
     pub id: u64,

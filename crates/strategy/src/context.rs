@@ -58,7 +58,10 @@ impl<'a> BarColumns<'a> {
 /// a context free: the engine builds one per bar.)
 #[derive(Debug, Clone, Copy)]
 pub struct BarContext<'a> {
+    /// The current bar's position in the columns.
     index: usize,
+    /// The run's bar index of the columns' first bar.
+    first: usize,
     all: &'a [BarColumns<'a>],
     positions: &'a [f64],
 }
@@ -71,12 +74,29 @@ impl<'a> BarContext<'a> {
     /// When `symbols` is empty or `index` is beyond its bars: an engine bug, not a user error.
     #[inline]
     pub fn new(symbols: &'a [BarColumns<'a>], index: usize, positions: &'a [f64]) -> Self {
+        Self::on_clock(symbols, index, 0, positions)
+    }
+
+    /// The context at position `index` of columns that hold a window of the run's bars, the
+    /// first of which is bar `first` of the run (the live runner keeps only the latest bars).
+    /// [`BarContext::index`] counts on the run's clock; the slices hold the window only.
+    ///
+    /// # Panics
+    /// As [`BarContext::new`].
+    #[inline]
+    pub fn on_clock(
+        symbols: &'a [BarColumns<'a>],
+        index: usize,
+        first: usize,
+        positions: &'a [f64],
+    ) -> Self {
         assert!(
             !symbols.is_empty() && index < symbols[0].len(),
             "bar {index} is out of range"
         );
         BarContext {
             index,
+            first,
             all: symbols,
             positions,
         }
@@ -85,7 +105,7 @@ impl<'a> BarContext<'a> {
     /// Index of the current bar on the run's clock.
     #[inline]
     pub fn index(&self) -> usize {
-        self.index
+        self.first + self.index
     }
 
     /// Timestamp of the current bar.
@@ -100,7 +120,40 @@ impl<'a> BarContext<'a> {
         self.all.len()
     }
 
-    /// The bars of the first (or only) symbol, up to and including the current one.
+    /// The current bar's open of the first (or only) symbol.
+    #[inline]
+    pub fn open(&self) -> f64 {
+        self.all[0].open[self.index]
+    }
+
+    /// The current bar's high of the first (or only) symbol.
+    #[inline]
+    pub fn high(&self) -> f64 {
+        self.all[0].high[self.index]
+    }
+
+    /// The current bar's low of the first (or only) symbol.
+    #[inline]
+    pub fn low(&self) -> f64 {
+        self.all[0].low[self.index]
+    }
+
+    /// The current bar's volume of the first (or only) symbol.
+    #[inline]
+    pub fn volume(&self) -> f64 {
+        self.all[0].volume[self.index]
+    }
+
+    /// The close `back` bars before the current one, of the first (or only) symbol; `None`
+    /// when that bar is before the run or outside the bars held (a strategy that reads back
+    /// declares how far in [`crate::Strategy::history`]).
+    #[inline]
+    pub fn close_back(&self, back: usize) -> Option<f64> {
+        self.index.checked_sub(back).map(|i| self.all[0].close[i])
+    }
+
+    /// The bars of the first (or only) symbol, up to and including the current one (within
+    /// the bars held: all of them in a backtest, the latest in the live runner).
     #[inline]
     pub fn bars(&self) -> BarColumns<'a> {
         self.all[0].cut(self.index + 1)

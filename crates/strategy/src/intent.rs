@@ -2,7 +2,7 @@
 //! anything, becomes an order.
 
 /// The position a strategy wants in a symbol.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Direction {
     /// Hold a long position (sized by the risk manager).
     Long,
@@ -13,7 +13,7 @@ pub enum Direction {
 }
 
 /// How to get into the position, on the next bar.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Entry {
     /// At the next bar's open.
     Market,
@@ -24,7 +24,7 @@ pub enum Entry {
 }
 
 /// One intent: a target direction for a symbol and how to reach it.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Intent {
     /// Index of the symbol in the run's panel.
     pub symbol: usize,

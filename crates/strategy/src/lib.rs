@@ -36,6 +36,13 @@ pub trait Strategy: Send {
     /// at bar index `warmup()` at the earliest.
     fn warmup(&self) -> usize;
 
+    /// How many bars, the current one included, `on_bar` reads through the context. The live
+    /// runner holds only this many (at least two), so a strategy that reads further back than
+    /// the current bar says how far here. Indicators keep their own state and need none.
+    fn history(&self) -> usize {
+        1
+    }
+
     /// Sees bar `ctx.index()` (and all before it) and writes intents into `out`.
     fn on_bar(&mut self, ctx: &BarContext<'_>, out: &mut Intents) -> Result<(), StrategyError>;
 }

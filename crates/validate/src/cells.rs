@@ -13,7 +13,7 @@ use gauntlet_engine::{
 };
 use gauntlet_risk::RiskConfig;
 use gauntlet_strategies::StrategyVisitor;
-use gauntlet_strategy::{BarColumns, Params, Strategy};
+use gauntlet_strategy::{BarColumns, Params};
 
 /// What a cell keeps of its runs.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -72,7 +72,7 @@ impl<'a> Runner<'a> {
         struct Warmup;
         impl StrategyVisitor for Warmup {
             type Output = usize;
-            fn visit<S: Strategy + Clone + 'static>(self, strategy: S) -> usize {
+            fn visit<S: gauntlet_strategies::CatalogStrategy>(self, strategy: S) -> usize {
                 strategy.warmup()
             }
         }
@@ -127,7 +127,10 @@ struct Window<'r, 'a> {
 
 impl StrategyVisitor for Window<'_, '_> {
     type Output = (BacktestResult, usize);
-    fn visit<S: Strategy + Clone + 'static>(self, strategy: S) -> (BacktestResult, usize) {
+    fn visit<S: gauntlet_strategies::CatalogStrategy>(
+        self,
+        strategy: S,
+    ) -> (BacktestResult, usize) {
         let runner = self.runner;
         let warm_from = self
             .range
@@ -147,6 +150,7 @@ impl StrategyVisitor for Window<'_, '_> {
         let bars = BarSet {
             columns: &runner.columns,
             present: &runner.present,
+            first: 0,
         };
         let result = run_window(
             bars,

@@ -15,7 +15,6 @@ use gauntlet_engine::{
 };
 use gauntlet_risk::RiskConfig;
 use gauntlet_strategies::StrategyVisitor;
-use gauntlet_strategy::Strategy;
 
 use crate::args::BacktestArgs;
 use crate::output::{self, DataEntry, RunSetup};
@@ -115,7 +114,7 @@ struct Ran {
 
 impl StrategyVisitor for Replay<'_> {
     type Output = Ran;
-    fn visit<S: Strategy + Clone + 'static>(self, strategy: S) -> Ran {
+    fn visit<S: gauntlet_strategies::CatalogStrategy>(self, strategy: S) -> Ran {
         let warmup = strategy.warmup();
         Ran {
             result: run_backtest(self.panel, strategy, self.broker, self.risk, self.config),

@@ -3,7 +3,6 @@
 
 use anyhow::Result;
 use gauntlet_strategies::{CATALOG, StrategyInfo, StrategyVisitor};
-use gauntlet_strategy::Strategy;
 
 pub fn run(name: Option<&str>) -> Result<()> {
     match name {
@@ -56,7 +55,7 @@ struct Warmup;
 
 impl StrategyVisitor for Warmup {
     type Output = usize;
-    fn visit<S: Strategy + Clone + 'static>(self, strategy: S) -> usize {
+    fn visit<S: gauntlet_strategies::CatalogStrategy>(self, strategy: S) -> usize {
         strategy.warmup()
     }
 }

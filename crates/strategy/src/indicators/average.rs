@@ -12,7 +12,7 @@ use super::window::{CompensatedSum, Window};
 /// A window holding one value throughout averages to exactly that value (as pandas' rolling
 /// mean does): otherwise the rounding left in a running sum could make two flat averages of the
 /// same price differ, and a flat stretch produce a crossover out of nothing.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Sma {
     window: Window,
     sum: f64,
@@ -98,7 +98,7 @@ impl Sma {
 }
 
 /// Exponential moving average, `alpha = 2 / (n + 1)`, seeded with the SMA of the first `n`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Ema {
     n: usize,
     alpha: f64,
@@ -143,7 +143,7 @@ impl Ema {
 }
 
 /// Volume-weighted average of the typical price `(high + low + close) / 3` over `n` bars.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct RollingVwap {
     weighted: Window,
     volumes: Window,
@@ -182,7 +182,7 @@ impl RollingVwap {
 
 /// Volume-weighted average of the typical price since the start of the session (the UTC
 /// calendar day of the bar's timestamp): it restarts at the first bar of every day.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct SessionVwap {
     day: Option<i64>,
     weighted: f64,

@@ -3,7 +3,7 @@
 use super::window::Window;
 
 /// Standard deviation of the last `n` values.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct RollingStd {
     window: Window,
     /// `1 / n` and `1 / (n - ddof)`, so that a full window's update has no division.
@@ -81,7 +81,7 @@ impl RollingStd {
 
 /// `(x - mean) / sd` of the latest value against the last `n` values (itself included), with
 /// the population standard deviation.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ZScore {
     std: RollingStd,
     last: Option<f64>,

@@ -6,14 +6,14 @@
 use std::collections::VecDeque;
 
 /// Which extreme a [`RollingExtreme`] keeps.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 enum Keep {
     Highest,
     Lowest,
 }
 
 /// The highest or lowest of the last `n` values. Among equal extremes the latest wins.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct RollingExtreme {
     keep: Keep,
     n: usize,

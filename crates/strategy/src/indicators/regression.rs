@@ -14,7 +14,7 @@ const EXACT_EVERY: usize = 1024;
 /// `Cxy += (xo - mean_x) dy + (yo - mean_y) dx + dx dy (1 - 1/n)` (the means before the update),
 /// then `mean += d / n`. At the first lap of the window after every 1024 updates everything is
 /// recomputed exactly from the window (two passes), so rounding never builds up.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct RollingOls {
     xs: Window,
     ys: Window,
@@ -29,7 +29,7 @@ pub struct RollingOls {
 }
 
 /// The fitted line.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct OlsFit {
     /// Slope.
     pub beta: f64,

@@ -2,7 +2,7 @@
 
 /// Wilder's smoothing of a non-negative series: the mean of the first `n`, then
 /// `avg = (avg * (n - 1) + x) / n`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct WilderAverage {
     n: usize,
     /// `(n - 1) / n` and `1 / n`: the smoothing as two multiplications, no division a bar.
@@ -43,7 +43,7 @@ impl WilderAverage {
 }
 
 /// Wilder's Relative Strength Index over `n` changes of the close.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Rsi {
     previous: Option<f64>,
     gains: WilderAverage,
@@ -89,7 +89,7 @@ fn rsi(gain: f64, loss: f64) -> f64 {
 }
 
 /// Wilder's Average True Range over `n` true ranges.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Atr {
     previous_close: Option<f64>,
     average: WilderAverage,

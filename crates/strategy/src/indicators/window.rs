@@ -1,7 +1,7 @@
 //! A fixed-size ring of the last `n` values and a compensated running sum.
 
 /// The last `n` values pushed.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Window {
     values: Vec<f64>,
     next: usize,
@@ -66,7 +66,7 @@ impl Window {
 
 /// A running sum with Neumaier compensation: adding and removing values for millions of bars
 /// keeps the error at a few ulps instead of letting it drift.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct CompensatedSum {
     sum: f64,
     compensation: f64,
