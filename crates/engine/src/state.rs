@@ -171,10 +171,18 @@ impl<S: Strategy + Clone, B: Broker> Engine<S, B> {
         let halt = self
             .risk
             .halt_external(ts, HaltReason::External { cause })?;
-        for order in std::mem::take(&mut self.pending) {
-            self.close_record(order.id, t, OrderStatus::Cancelled("halted"));
-        }
+        self.cancel_pending(t, "halted");
         Some(halt)
+    }
+
+    /// Cancels every order waiting (protective stops stay), at bar `t`, for `why`; returns
+    /// their ids.
+    pub fn cancel_pending(&mut self, t: usize, why: &'static str) -> Vec<u64> {
+        let cancelled: Vec<u64> = self.pending.iter().map(|o| o.id).collect();
+        for order in std::mem::take(&mut self.pending) {
+            self.close_record(order.id, t, OrderStatus::Cancelled(why));
+        }
+        cancelled
     }
 
     /// Lifts any halt (the drawdown is measured afresh from the current equity).

@@ -4,9 +4,11 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-mod promotion;
+pub mod promotion;
 
-pub use promotion::{ApprovalsCommand, PromoteArgs};
+pub use promotion::{
+    ApprovalsCommand, AuditCommand, DurabilityArg, LiveArgs, LiveCommand, PromoteArgs,
+};
 
 /// Put trading strategies through a gauntlet before they may trade.
 ///
@@ -119,6 +121,24 @@ pub enum Command {
     /// Read, revoke and verify the approvals manifest.
     #[command(subcommand)]
     Approvals(ApprovalsCommand),
+    /// Run an approved strategy on a feed of bars with the paper broker: the same step,
+    /// strategy and risk manager as the backtest, every decision in a hash-chained audit log,
+    /// the state checkpointed, halts instead of guesses. SIGINT or SIGTERM: stop taking risk,
+    /// cancel waiting orders, checkpoint, exit 0. Restarted on the same --state it carries on
+    /// where it stopped.
+    ///
+    /// Refuses to start (exit 1), naming the mismatch, when the strategy is not approved, was
+    /// revoked, or its code, parameters or risk config differ from the approval.
+    ///
+    /// Examples:
+    ///   gauntlet live --approvals approvals.json --feed data/sp500_daily.csv --state live/ --audit live/audit.jsonl --durability batch
+    ///   tail -f bars.csv | gauntlet live --approvals approvals.json --feed - --state live/ --audit live/audit.jsonl --stall-after 120
+    ///   gauntlet live halt --state live/ --reason "news"
+    #[command(verbatim_doc_comment)]
+    Live(LiveArgs),
+    /// Verify the live runner's audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
 }
 
 /// Output format of `gauntlet stats`.

@@ -4,6 +4,7 @@ mod approvals;
 mod backtest;
 mod data;
 mod gate;
+mod live;
 mod lookahead;
 mod splits;
 mod stats;
@@ -42,6 +43,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Stats(command) => stats::run(command),
         Command::Promote(args) => approvals::promote(args),
         Command::Approvals(command) => approvals::run(command),
+        Command::Live(args) => live::run(args),
+        Command::Audit(command) => live::audit(command),
     }
 }
 

@@ -1,0 +1,403 @@
+//! Feeds: where live bars come from. A CSV or JSON-lines file replayed, a Parquet file, or
+//! CSV / JSON lines on standard input, so that any data source can pipe bars in.
+//!
+//! A reader thread turns the source into batches of [`FeedItem`]s on a bounded channel; the
+//! runner takes them with a timeout, which is how it notices a stalled feed and signals while
+//! no bar arrives.
+//!
+//! CSV: a header line naming `ts` (or `date`, `time`, `timestamp`), `open`, `high`, `low`,
+//! `close`, `volume`, and `symbol` when several symbols share the feed. JSON lines: one object
+//! per line with those keys; `ts` is a date or ISO date-time string, or milliseconds since the
+//! epoch. Every line is checked ([`check_bar`]); a line that fails is rejected, never traded on.
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+
+use gauntlet_data::{Bar, LoadOptions, load_bars};
+use serde::Deserialize;
+use serde_json::Value;
+
+/// Where the bars come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FeedSource {
+    /// A file: `.parquet` is read with the data loader, anything else line by line.
+    File(PathBuf),
+    /// Standard input, line by line.
+    Stdin,
+}
+
+impl FeedSource {
+    /// `-` for standard input, otherwise a file.
+    pub fn parse(text: &str) -> FeedSource {
+        if text == "-" {
+            FeedSource::Stdin
+        } else {
+            FeedSource::File(PathBuf::from(text))
+        }
+    }
+}
+
+/// One bar from the feed, checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeedBar {
+    /// The symbol, when the line names one.
+    pub symbol: Option<String>,
+    /// The bar.
+    pub bar: Bar,
+}
+
+/// What the reader hands the runner.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FeedItem {
+    /// A bar that passed the checks, from line `line`.
+    Bar {
+        /// Line (or row) number, from 1.
+        line: u64,
+        /// The bar.
+        bar: FeedBar,
+    },
+    /// A line that did not.
+    Rejected {
+        /// Line number, from 1.
+        line: u64,
+        /// Why.
+        reason: String,
+        /// The line (cut to 200 characters).
+        text: String,
+    },
+    /// The source cannot be read any further (an I/O error): the feed ends.
+    Failed(String),
+}
+
+/// Bars a batch holds at most: enough to amortize the channel, small enough to keep memory flat.
+const BATCH: usize = 1024;
+
+/// Starts reading `source` on its own thread.
+pub fn spawn(source: FeedSource) -> Receiver<Vec<FeedItem>> {
+    let (tx, rx) = sync_channel(16);
+    std::thread::spawn(move || {
+        let result = match &source {
+            FeedSource::Stdin => read_lines(std::io::stdin().lock(), &tx),
+            FeedSource::File(path) if is_parquet(path) => read_parquet(path, &tx),
+            FeedSource::File(path) => match std::fs::File::open(path) {
+                Ok(file) => read_lines(BufReader::with_capacity(1 << 16, file), &tx),
+                Err(e) => Err(format!("{}: {e}", path.display())),
+            },
+        };
+        if let Err(message) = result {
+            let _ = tx.send(vec![FeedItem::Failed(message)]);
+        }
+    });
+    rx
+}
+
+fn is_parquet(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
+}
+
+fn read_parquet(path: &Path, tx: &SyncSender<Vec<FeedItem>>) -> Result<(), String> {
+    // The loader checks every row (and reports every problem) before any bar is handed on.
+    let series = load_bars(path, &LoadOptions::default()).map_err(|e| e.to_string())?;
+    let symbol = series.symbol().to_string();
+    let mut batch = Vec::with_capacity(BATCH);
+    for i in 0..series.len() {
+        batch.push(FeedItem::Bar {
+            line: i as u64 + 1,
+            bar: FeedBar {
+                symbol: Some(symbol.clone()),
+                bar: series.bar(i),
+            },
+        });
+        if batch.len() == BATCH && tx.send(std::mem::take(&mut batch)).is_err() {
+            return Ok(());
+        }
+    }
+    let _ = tx.send(batch);
+    Ok(())
+}
+
+fn read_lines(mut reader: impl BufRead, tx: &SyncSender<Vec<FeedItem>>) -> Result<(), String> {
+    let mut parser = LineParser::default();
+    let mut batch = Vec::with_capacity(BATCH);
+    let mut text = String::new();
+    loop {
+        text.clear();
+        let read = reader
+            .by_ref()
+            .take(1 << 20)
+            .read_line(&mut text)
+            .map_err(|e| format!("reading the feed: {e}"))?;
+        if read == 0 {
+            break;
+        }
+        if let Some(item) = parser.parse(text.trim_end_matches(['\n', '\r'])) {
+            batch.push(item);
+        }
+        // Hand over what there is when the source has nothing more buffered (a pipe that
+        // delivers a bar at a time), or when the batch is full.
+        if (batch.len() >= BATCH || reader.fill_buf().map_or(true, |b| b.is_empty()))
+            && !batch.is_empty()
+            && tx.send(std::mem::take(&mut batch)).is_err()
+        {
+            return Ok(());
+        }
+    }
+    if !batch.is_empty() {
+        let _ = tx.send(batch);
+    }
+    Ok(())
+}
+
+/// Column positions of a CSV feed.
+#[derive(Debug, Clone, Copy)]
+struct Columns {
+    ts: usize,
+    open: usize,
+    high: usize,
+    low: usize,
+    close: usize,
+    volume: usize,
+    symbol: Option<usize>,
+    count: usize,
+}
+
+/// Turns feed lines into checked bars.
+#[derive(Debug, Default)]
+pub struct LineParser {
+    line: u64,
+    header: Option<Columns>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JsonBar {
+    ts: Value,
+    open: f64,
+    high: f64,
+    low: f64,
+    close: f64,
+    volume: f64,
+    symbol: Option<String>,
+}
+
+impl LineParser {
+    /// The item of the next line; `None` for a blank line or a CSV header.
+    pub fn parse(&mut self, text: &str) -> Option<FeedItem> {
+        self.line += 1;
+        let line = self.line;
+        let trimmed = text.trim();
+        if trimmed.is_empty() {
+            return None;
+        }
+        let parsed = if trimmed.starts_with('{') {
+            parse_json(trimmed)
+        } else {
+            match self.header {
+                None => match parse_header(trimmed) {
+                    Ok(columns) => {
+                        self.header = Some(columns);
+                        return None;
+                    }
+                    Err(why) => Err(why),
+                },
+                Some(columns) => parse_csv(trimmed, &columns),
+            }
+        };
+        Some(match parsed.and_then(|b| check_bar(&b.bar).map(|()| b)) {
+            Ok(bar) => FeedItem::Bar { line, bar },
+            Err(reason) => FeedItem::Rejected {
+                line,
+                reason,
+                text: trimmed.chars().take(200).collect(),
+            },
+        })
+    }
+}
+
+fn parse_header(text: &str) -> Result<Columns, String> {
+    let names: Vec<String> = text
+        .split(',')
+        .map(|n| n.trim().trim_matches('"').to_ascii_lowercase())
+        .collect();
+    let find = |wanted: &[&str]| names.iter().position(|n| wanted.contains(&n.as_str()));
+    let need = |wanted: &[&str]| {
+        find(wanted).ok_or_else(|| {
+            format!(
+                "expected a CSV header naming ts, open, high, low, close, volume (and symbol), found '{text}' (no '{}' column)",
+                wanted[0]
+            )
+        })
+    };
+    Ok(Columns {
+        ts: need(&["ts", "date", "time", "timestamp"])?,
+        open: need(&["open"])?,
+        high: need(&["high"])?,
+        low: need(&["low"])?,
+        close: need(&["close"])?,
+        volume: need(&["volume"])?,
+        symbol: find(&["symbol"]),
+        count: names.len(),
+    })
+}
+
+fn parse_csv(text: &str, c: &Columns) -> Result<FeedBar, String> {
+    let cells: Vec<&str> = text
+        .split(',')
+        .map(|v| v.trim().trim_matches('"'))
+        .collect();
+    if cells.len() != c.count {
+        return Err(format!(
+            "expected {} comma-separated fields as in the header, found {}",
+            c.count,
+            cells.len()
+        ));
+    }
+    let number = |i: usize, name: &str| {
+        cells[i]
+            .parse::<f64>()
+            .map_err(|_| format!("{name}: expected a number, found '{}'", cells[i]))
+    };
+    Ok(FeedBar {
+        symbol: c.symbol.map(|i| cells[i].to_string()),
+        bar: Bar {
+            ts: parse_ts_text(cells[c.ts])?,
+            open: number(c.open, "open")?,
+            high: number(c.high, "high")?,
+            low: number(c.low, "low")?,
+            close: number(c.close, "close")?,
+            volume: number(c.volume, "volume")?,
+        },
+    })
+}
+
+fn parse_json(text: &str) -> Result<FeedBar, String> {
+    let bar: JsonBar = serde_json::from_str(text).map_err(|e| format!("JSON: {e}"))?;
+    let ts = match &bar.ts {
+        Value::String(s) => parse_ts_text(s)?,
+        Value::Number(n) => n
+            .as_i64()
+            .ok_or_else(|| format!("ts: expected whole milliseconds, found {n}"))?,
+        other => {
+            return Err(format!(
+                "ts: expected a date string or milliseconds, found {other}"
+            ));
+        }
+    };
+    Ok(FeedBar {
+        symbol: bar.symbol,
+        bar: Bar {
+            ts,
+            open: bar.open,
+            high: bar.high,
+            low: bar.low,
+            close: bar.close,
+            volume: bar.volume,
+        },
+    })
+}
+
+fn parse_ts_text(text: &str) -> Result<i64, String> {
+    gauntlet_data::timestamp::parse_ts(text).ok_or_else(|| {
+        format!(
+            "ts: expected {}, found '{text}'",
+            gauntlet_data::timestamp::EXPECTED
+        )
+    })
+}
+
+/// The checks a bar file's rows get (see gauntlet-data's validation), for one bar: prices
+/// finite and above zero, volume finite and not negative, high at or above low and the body,
+/// low at or below the body.
+pub fn check_bar(bar: &Bar) -> Result<(), String> {
+    for (name, price) in [
+        ("open", bar.open),
+        ("high", bar.high),
+        ("low", bar.low),
+        ("close", bar.close),
+    ] {
+        if !price.is_finite() || price <= 0.0 {
+            return Err(format!(
+                "{name}: expected a finite price above 0, found {price}"
+            ));
+        }
+    }
+    if !bar.volume.is_finite() || bar.volume < 0.0 {
+        return Err(format!(
+            "volume: expected a finite number, 0 or more, found {}",
+            bar.volume
+        ));
+    }
+    if bar.high < bar.low {
+        return Err(format!("high {} is below low {}", bar.high, bar.low));
+    }
+    if bar.high < bar.open.max(bar.close) {
+        return Err(format!(
+            "high {} is below the body (open {}, close {})",
+            bar.high, bar.open, bar.close
+        ));
+    }
+    if bar.low > bar.open.min(bar.close) {
+        return Err(format!(
+            "low {} is above the body (open {}, close {})",
+            bar.low, bar.open, bar.close
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bar(item: Option<FeedItem>) -> FeedBar {
+        match item {
+            Some(FeedItem::Bar { bar, .. }) => bar,
+            other => panic!("expected a bar, got {other:?}"),
+        }
+    }
+
+    fn rejected(item: Option<FeedItem>) -> String {
+        match item {
+            Some(FeedItem::Rejected { reason, .. }) => reason,
+            other => panic!("expected a rejection, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn csv_and_json_lines_give_the_same_bar() {
+        let mut csv = LineParser::default();
+        assert_eq!(csv.parse("date,open,high,low,close,volume"), None);
+        let a = bar(csv.parse("2020-01-02,10,12,9,11,1000"));
+        let mut json = LineParser::default();
+        let b = bar(json
+            .parse(r#"{"ts":"2020-01-02","open":10,"high":12,"low":9,"close":11,"volume":1000}"#));
+        assert_eq!(a, b);
+        // 2020-01-02T00:00:00Z in ms: 18263 days since the epoch times 86_400_000.
+        assert_eq!(a.bar.ts, 18_263 * 86_400_000);
+        let c = bar(json.parse(
+            r#"{"ts":1577923200000,"open":10,"high":12,"low":9,"close":11,"volume":1000,"symbol":"x"}"#,
+        ));
+        assert_eq!(c.bar, a.bar);
+        assert_eq!(c.symbol.as_deref(), Some("x"));
+    }
+
+    #[test]
+    fn bad_lines_are_rejected_with_the_reason() {
+        let mut p = LineParser::default();
+        p.parse("ts,open,high,low,close,volume");
+        assert!(rejected(p.parse("2020-01-02,10,12,9,11")).contains("expected 6"));
+        assert!(rejected(p.parse("2020-01-02,ten,12,9,11,5")).contains("open: expected a number"));
+        assert!(rejected(p.parse("2020-13-02,10,12,9,11,5")).contains("ts: expected"));
+        assert!(rejected(p.parse("2020-01-02,10,8,9,11,5")).contains("high 8 is below low 9"));
+        assert!(rejected(p.parse("2020-01-02,10,12,9,11,-5")).contains("volume"));
+        assert!(
+            rejected(p.parse("2020-01-02,0,12,9,11,5")).contains("open: expected a finite price")
+        );
+        assert!(rejected(p.parse(r#"{"ts":"2020-01-02","open":1}"#)).contains("JSON"));
+        assert!(
+            rejected(LineParser::default().parse("nonsense")).contains("expected a CSV header")
+        );
+    }
+}
