@@ -285,7 +285,13 @@ impl Manifest {
                 distinct.dedup();
                 match distinct.as_slice() {
                     [only] => self.active(Some(only)),
-                    [] => Err(self.no_entry("no strategy is approved".into())),
+                    [] => Err(self.no_entry(match self.approvals().last() {
+                        Some((seq, a, standing)) => format!(
+                            "no strategy is approved: the last approval, {seq} of '{}', was {standing}",
+                            a.strategy.name
+                        ),
+                        None => "no strategy is approved".into(),
+                    })),
                     many => Err(self.no_entry(format!(
                         "several strategies are approved ({}): choose one with --strategy",
                         many.join(", ")
