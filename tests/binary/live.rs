@@ -118,6 +118,19 @@ fn live(manifest: &Path, dir: &Path, feed: &str, extra: &[&str]) -> std::process
     gauntlet(&args)
 }
 
+/// `gauntlet audit verify` on the log of a run in `dir`, with its state: must pass.
+fn verify_audit(dir: &Path) {
+    let verify = gauntlet(&[
+        "audit",
+        "verify",
+        s(&dir.join("audit.jsonl")),
+        "--state",
+        s(&dir.join("state")),
+    ]);
+    assert_eq!(verify.status.code(), Some(0), "{}", stderr(&verify));
+    assert!(stdout(&verify).contains("hash chain intact"));
+}
+
 fn entries(dir: &Path) -> Vec<Value> {
     std::fs::read_to_string(dir.join("audit.jsonl"))
         .expect("audit log")
@@ -219,15 +232,7 @@ fn sma_cross_live_on_paper_makes_exactly_the_backtests_fills() {
         "no limit refuses anything under the unlimited profile"
     );
 
-    let verify = gauntlet(&[
-        "audit",
-        "verify",
-        s(&dir.join("audit.jsonl")),
-        "--state",
-        s(&dir.join("state")),
-    ]);
-    assert_eq!(verify.status.code(), Some(0), "{}", stderr(&verify));
-    assert!(stdout(&verify).contains("hash chain intact"));
+    verify_audit(&dir);
 }
 
 #[test]
@@ -519,14 +524,7 @@ fn a_run_killed_and_restarted_makes_the_fills_of_an_uninterrupted_run() {
             .collect()
     };
     assert_eq!(ids(&b), ids(&a), "no order duplicated or lost");
-    let verify = gauntlet(&[
-        "audit",
-        "verify",
-        s(&killed.join("audit.jsonl")),
-        "--state",
-        s(&killed.join("state")),
-    ]);
-    assert_eq!(verify.status.code(), Some(0), "{}", stdout(&verify));
+    verify_audit(&killed);
 }
 
 /// A paced run on the shipped file: halted and resumed by the operator, then stopped by

@@ -17,6 +17,16 @@ pub fn shipped(name: &str) -> BarSeries {
     load_bars(&path, &LoadOptions::default()).unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// Costs that exercise every part of the cost model: commission in basis points with a
+/// minimum, slippage, and a borrow fee on shorts.
+pub const COSTS: gauntlet_engine::CostModel = gauntlet_engine::CostModel {
+    commission_bps: 5.0,
+    commission_per_share: 0.0,
+    commission_min: 1.0,
+    slippage_bps: 2.0,
+    borrow_bps: 250.0,
+};
+
 /// What a scripted strategy does at one bar.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Action {

@@ -4,20 +4,12 @@
 
 use gauntlet_data::{Bar, Panel};
 use gauntlet_engine::{
-    BarSet, CostModel, Engine, EngineConfig, EngineState, Fill, SimulatedBroker, run_backtest,
+    BarSet, Engine, EngineConfig, EngineState, Fill, SimulatedBroker, run_backtest,
 };
 use gauntlet_live::BarWindow;
 use gauntlet_risk::RiskConfig;
 use gauntlet_strategies::{CATALOG, CatalogStrategy, StrategyVisitor};
-use gauntlet_tests::shipped;
-
-const COSTS: CostModel = CostModel {
-    commission_bps: 5.0,
-    commission_per_share: 0.0,
-    commission_min: 1.0,
-    slippage_bps: 2.0,
-    borrow_bps: 250.0,
-};
+use gauntlet_tests::{COSTS, shipped};
 
 struct Compare<'a> {
     panel: &'a Panel,

@@ -7,7 +7,7 @@ use gauntlet_engine::{
 };
 use gauntlet_risk::RiskConfig;
 use gauntlet_strategies::SmaCross;
-use gauntlet_tests::shipped;
+use gauntlet_tests::{COSTS, shipped};
 
 fn bar_by_bar(history: &BarSeries, risk: RiskConfig, broker: SimulatedBroker) -> Vec<Fill> {
     let mut engine = Engine::new(
@@ -53,14 +53,6 @@ fn check(risk: RiskConfig, costs: CostModel) -> usize {
 fn live_stepping_matches_the_batch_run() {
     check(RiskConfig::unlimited(), CostModel::free());
 }
-
-const COSTS: CostModel = CostModel {
-    commission_bps: 5.0,
-    commission_per_share: 0.0,
-    commission_min: 1.0,
-    slippage_bps: 2.0,
-    borrow_bps: 250.0,
-};
 
 #[test]
 fn live_stepping_matches_with_stops_and_costs() {
