@@ -327,17 +327,29 @@ fn promote_refuses_a_failed_gate_an_edited_report_and_other_code() {
         stderr(&run)
     );
 
-    // Another build's code: the fingerprint differs, the content hash is recomputed so that
-    // only the fingerprint check can refuse it.
+    // Another build's code or rule: the content hash is recomputed so that only the check
+    // of the code can refuse it.
+    let rehashed = |mut doc: Value| {
+        let hash = gauntlet_report::sha256_hex(&gauntlet_report::canonical_json(
+            &doc,
+            Some("content_sha256"),
+        ));
+        doc["content_sha256"] = Value::from(hash);
+        let path = dir.join("other_build.json");
+        std::fs::write(&path, serde_json::to_string(&doc).expect("JSON")).expect("write");
+        path
+    };
+    let mut old_rule = doc.clone();
+    old_rule["strategy"]["version"] = Value::from("0.9.0");
+    let run = promote(&rehashed(old_rule));
+    assert_eq!(run.status.code(), Some(1));
+    assert!(
+        stderr(&run).contains("'sma_cross' was validated at rule version 0.9.0, this binary has"),
+        "{}",
+        stderr(&run)
+    );
     doc["strategy"]["fingerprint"] = Value::from("0".repeat(64));
-    let hash = gauntlet_report::sha256_hex(&gauntlet_report::canonical_json(
-        &doc,
-        Some("content_sha256"),
-    ));
-    doc["content_sha256"] = Value::from(hash);
-    let other = dir.join("other_build.json");
-    std::fs::write(&other, serde_json::to_string(&doc).expect("JSON")).expect("write");
-    let run = promote(&other);
+    let run = promote(&rehashed(doc));
     assert_eq!(run.status.code(), Some(1));
     assert!(
         stderr(&run).contains("differs from the code that was validated (fingerprint 0000"),
@@ -417,6 +429,28 @@ fn live_refuses_what_the_approval_does_not_allow() {
     assert!(
         !dir.join("audit.jsonl").exists(),
         "a refused run writes nothing"
+    );
+}
+
+#[test]
+fn a_state_folder_serves_the_approval_that_made_it_only() {
+    let dir = scratch("other_state");
+    let manifest = approve(&dir, &["sma_cross", "pairs"]);
+    let head = dir.join("head.csv");
+    let data = std::fs::read_to_string(root().join("data/sp500_daily.csv")).expect("data");
+    std::fs::write(
+        &head,
+        data.lines().take(300).collect::<Vec<_>>().join("\n") + "\n",
+    )
+    .expect("write");
+    let run = live(&manifest, &dir, s(&head), &["--strategy", "sma_cross"]);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    let run = live(&manifest, &dir, s(&head), &["--strategy", "pairs"]);
+    assert_eq!(run.status.code(), Some(1));
+    assert!(
+        stderr(&run).contains("this state belongs to approval 1, not to approval 2"),
+        "{}",
+        stderr(&run)
     );
 }
 

@@ -45,10 +45,25 @@ pub struct CheckpointError {
     pub path: PathBuf,
     /// What is wrong.
     pub message: String,
+    /// The state is sound but belongs to another approval (a refusal, not a broken file).
+    pub other_approval: bool,
 }
 
-/// The checkpoint in `dir`, if there is one.
-pub fn load<S: DeserializeOwned>(dir: &Path) -> Result<Option<Checkpoint<S>>, CheckpointError> {
+/// The approval a checkpoint's state belongs to.
+#[derive(Deserialize)]
+struct Owner {
+    approval_seq: u64,
+    approval_sha256: String,
+}
+
+/// The checkpoint in `dir`, if there is one, provided it belongs to approval `seq` with hash
+/// `sha256`; the state of another approval (another strategy, perhaps) is refused before it
+/// is read as this one's.
+pub fn load<S: DeserializeOwned>(
+    dir: &Path,
+    seq: u64,
+    sha256: &str,
+) -> Result<Option<Checkpoint<S>>, CheckpointError> {
     let path = dir.join(CHECKPOINT_FILE);
     let bytes = match std::fs::read(&path) {
         Ok(b) => b,
@@ -57,13 +72,31 @@ pub fn load<S: DeserializeOwned>(dir: &Path) -> Result<Option<Checkpoint<S>>, Ch
             return Err(CheckpointError {
                 path,
                 message: e.to_string(),
+                other_approval: false,
             });
         }
     };
+    let not_ours = |e: ciborium::de::Error<std::io::Error>| CheckpointError {
+        path: path.clone(),
+        message: format!("not a checkpoint of this gauntlet: {e}"),
+        other_approval: false,
+    };
+    let owner: Owner = ciborium::from_reader(&bytes[..]).map_err(not_ours)?;
+    if owner.approval_seq != seq || owner.approval_sha256 != sha256 {
+        return Err(CheckpointError {
+            path,
+            message: format!(
+                "this state belongs to approval {}, not to approval {seq}: start with a fresh --state",
+                owner.approval_seq
+            ),
+            other_approval: true,
+        });
+    }
     let checkpoint: Checkpoint<S> =
         ciborium::from_reader(&bytes[..]).map_err(|e| CheckpointError {
             path: path.clone(),
             message: format!("not a checkpoint of this gauntlet: {e}"),
+            other_approval: false,
         })?;
     if checkpoint.version != CHECKPOINT_VERSION {
         return Err(CheckpointError {
@@ -72,6 +105,7 @@ pub fn load<S: DeserializeOwned>(dir: &Path) -> Result<Option<Checkpoint<S>>, Ch
                 "checkpoint version {}, this gauntlet reads {CHECKPOINT_VERSION}",
                 checkpoint.version
             ),
+            other_approval: false,
         });
     }
     Ok(Some(checkpoint))
@@ -87,6 +121,7 @@ pub fn save<S: Serialize>(
     let fail = |path: &Path, e: std::io::Error| CheckpointError {
         path: path.to_path_buf(),
         message: e.to_string(),
+        other_approval: false,
     };
     gauntlet_data::atomic::write_file(&path, |out| {
         ciborium::into_writer(checkpoint, out).map_err(std::io::Error::other)

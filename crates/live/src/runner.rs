@@ -238,26 +238,22 @@ fn trade<S: CatalogStrategy>(setup: Setup<'_>, strategy: S) -> Result<LiveSummar
         costs: approval.costs,
         fractional: !approval.whole_shares,
     });
-    let restored = checkpoint::load::<S>(&config.state)?;
-    let (engine, window, rejected_in_row, audit_seq, audit_sha256) = match restored {
-        Some(c) => {
-            if c.approval_seq != setup.seq || c.approval_sha256 != setup.approval_sha256 {
-                return Err(LiveError::Refused(format!(
-                    "the state in {} belongs to approval {}, not to approval {} of {}: start with a fresh --state",
-                    config.state.display(),
-                    c.approval_seq,
-                    setup.seq,
-                    approval.strategy.name
-                )));
+    let restored = checkpoint::load::<S>(&config.state, setup.seq, &setup.approval_sha256)
+        .map_err(|e| {
+            if e.other_approval {
+                LiveError::Refused(e.to_string())
+            } else {
+                LiveError::Checkpoint(e)
             }
-            (
-                Engine::restore(c.engine, broker),
-                c.window,
-                c.rejected_in_row,
-                c.audit_seq,
-                c.audit_sha256,
-            )
-        }
+        })?;
+    let (engine, window, rejected_in_row, audit_seq, audit_sha256) = match restored {
+        Some(c) => (
+            Engine::restore(c.engine, broker),
+            c.window,
+            c.rejected_in_row,
+            c.audit_seq,
+            c.audit_sha256,
+        ),
         None => {
             let keep = gauntlet_strategy::Strategy::history(&strategy);
             let engine_config = EngineConfig {
