@@ -12,7 +12,7 @@
 //! [`Durability::Batch`] it is written every step and synced at most every few milliseconds.
 
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Seek, SeekFrom, Write};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -99,17 +99,39 @@ pub struct Verified {
 /// also that the log reaches that entry and holds it unchanged, which catches a cut-off tail.
 pub fn verify(path: &Path, recorded: Option<(u64, &str)>) -> Result<Verified, AuditError> {
     let file = File::open(path).map_err(|e| io(path, e))?;
+    scan(&file, path, recorded, false).map(|(verified, _)| verified)
+}
+
+/// One pass over the log: the chain checked (and the recorded entry, when given) and, with
+/// `keep_after`, the entries after the recorded seq kept (what a restart replays: at most one
+/// checkpoint interval of them).
+fn scan(
+    file: &File,
+    path: &Path,
+    recorded: Option<(u64, &str)>,
+    keep_after: bool,
+) -> Result<(Verified, Vec<Value>), AuditError> {
     let mut verifier = ChainVerifier::new();
     let mut at_recorded = None;
+    let mut after = Vec::new();
+    let recorded_seq = recorded.map_or(0, |(seq, _)| seq);
     for line in BufReader::new(file).lines() {
         let line = line.map_err(|e| io(path, e))?;
         let entry: Result<Value, String> = serde_json::from_str(&line).map_err(|e| e.to_string());
-        if let (Ok(e), Some((seq, _))) = (&entry, recorded)
-            && e.get("seq").and_then(Value::as_u64) == Some(seq)
-        {
-            at_recorded = e.get("sha256").and_then(Value::as_str).map(str::to_string);
+        let seq = entry.as_ref().ok().and_then(|e| e.get("seq")?.as_u64());
+        if recorded.is_some() && seq == Some(recorded_seq) {
+            at_recorded = entry
+                .as_ref()
+                .ok()
+                .and_then(|e| e.get("sha256")?.as_str().map(str::to_string));
         }
         verifier.push(entry.as_ref().map_err(Clone::clone));
+        if keep_after
+            && seq.is_some_and(|seq| seq > recorded_seq)
+            && let Ok(entry) = entry
+        {
+            after.push(entry);
+        }
     }
     let entries = verifier.entries();
     let head = verifier.finish().map_err(|brk| AuditError::Broken {
@@ -135,25 +157,7 @@ pub fn verify(path: &Path, recorded: Option<(u64, &str)>) -> Result<Verified, Au
             });
         }
     }
-    Ok(Verified { head, entries })
-}
-
-/// The entries after seq `after`, in order (what a restart replays).
-pub fn entries_after(path: &Path, after: u64) -> Result<Vec<Value>, AuditError> {
-    let file = match File::open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(io(path, e)),
-    };
-    let mut out = Vec::new();
-    for line in BufReader::new(file).lines() {
-        let line = line.map_err(|e| io(path, e))?;
-        let entry: Value = serde_json::from_str(&line).map_err(|e| io(path, e))?;
-        if entry.get("seq").and_then(Value::as_u64).unwrap_or(0) > after {
-            out.push(entry);
-        }
-    }
-    Ok(out)
+    Ok((Verified { head, entries }, after))
 }
 
 /// The log, open for appending.
@@ -173,8 +177,14 @@ pub struct AuditLog {
 
 impl AuditLog {
     /// Opens (or creates) the log at `path`: a line torn by a crash is cut off, and the whole
-    /// chain is checked before anything is appended.
-    pub fn open(path: &Path, durability: Durability) -> Result<AuditLog, AuditError> {
+    /// chain is checked before anything is appended, in one pass that also checks the entry
+    /// a checkpoint recorded (`recorded`: its seq and hash; seq 0 for none) and returns the
+    /// entries after it, which a restart replays.
+    pub fn open(
+        path: &Path,
+        durability: Durability,
+        recorded: (u64, &str),
+    ) -> Result<(AuditLog, Vec<Value>), AuditError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| io(path, e))?;
         }
@@ -185,17 +195,20 @@ impl AuditLog {
             .open(path)
             .map_err(|e| io(path, e))?;
         cut_torn_tail(&mut file).map_err(|e| io(path, e))?;
-        let head = verify(path, None)?.head;
-        Ok(AuditLog {
+        file.seek(SeekFrom::Start(0)).map_err(|e| io(path, e))?;
+        let (verified, after) = scan(&file, path, Some(recorded), true)?;
+        file.seek(SeekFrom::End(0)).map_err(|e| io(path, e))?;
+        let log = AuditLog {
             path: path.to_path_buf(),
             file,
-            head,
+            head: verified.head,
             durability,
             buffer: Vec::with_capacity(1 << 16),
             unsynced: false,
             last_sync: Instant::now(),
             fsyncs: 0,
-        })
+        };
+        Ok((log, after))
     }
 
     /// The last entry written (or buffered).
@@ -264,31 +277,26 @@ impl AuditLog {
     }
 }
 
-/// Cuts a last line without its newline (a write torn by a crash).
+/// Cuts a last line without its newline (a write torn by a crash), reading back from the end
+/// only as far as the last newline.
 fn cut_torn_tail(file: &mut File) -> std::io::Result<()> {
     let len = file.metadata()?.len();
-    if len == 0 {
-        return Ok(());
-    }
-    let mut reader = BufReader::new(&mut *file);
-    let mut offset = 0u64;
-    let mut complete = 0u64;
-    let mut line = Vec::new();
-    loop {
-        line.clear();
-        let n = reader.read_until(b'\n', &mut line)?;
-        if n == 0 {
+    let mut end = len;
+    let mut chunk = [0u8; 4096];
+    while end > 0 {
+        let start = end.saturating_sub(chunk.len() as u64);
+        let part = &mut chunk[..(end - start) as usize];
+        file.seek(SeekFrom::Start(start))?;
+        file.read_exact(part)?;
+        if let Some(i) = part.iter().rposition(|&b| b == b'\n') {
+            end = start + i as u64 + 1;
             break;
         }
-        offset += n as u64;
-        if line.last() == Some(&b'\n') {
-            complete = offset;
-        }
+        end = start;
     }
-    if complete < len {
-        file.set_len(complete)?;
+    if end < len {
+        file.set_len(end)?;
     }
-    file.seek(SeekFrom::End(0))?;
     Ok(())
 }
 
@@ -300,13 +308,18 @@ mod tests {
     fn log_of(n: usize) -> (tempfile::TempDir, PathBuf) {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("audit.jsonl");
-        let mut log = AuditLog::open(&path, Durability::Batch).expect("open");
+        let (mut log, _) = AuditLog::open(&path, Durability::Batch, (0, "")).expect("open");
         for i in 0..n {
             log.append("bar", i as i64, serde_json::json!({ "close": i }));
             log.end_step(false).expect("write");
         }
         log.sync().expect("sync");
         (dir, path)
+    }
+
+    fn hash_of(path: &Path, seq: usize) -> String {
+        let entry: Value = serde_json::from_str(&lines(path)[seq - 1]).expect("json");
+        entry["sha256"].as_str().expect("hash").to_string()
     }
 
     fn lines(path: &Path) -> Vec<String> {
@@ -332,7 +345,13 @@ mod tests {
     fn an_intact_log_verifies_and_reopens_where_it_ended() {
         let (_dir, path) = log_of(5);
         assert_eq!(verify(&path, None).expect("intact").head.seq, 5);
-        let mut log = AuditLog::open(&path, Durability::Strict).expect("reopen");
+        let (mut log, replay) =
+            AuditLog::open(&path, Durability::Strict, (3, &hash_of(&path, 3))).expect("reopen");
+        assert_eq!(
+            replay.iter().map(|e| e["seq"].as_u64()).collect::<Vec<_>>(),
+            [Some(4), Some(5)],
+            "the entries after the recorded one"
+        );
         log.append("bar", 5, Value::Null);
         log.end_step(true).expect("write");
         assert_eq!(log.fsyncs(), 1, "strict: a step that ordered is synced");
@@ -400,7 +419,7 @@ mod tests {
         let mut text = std::fs::read_to_string(&path).expect("read");
         text.push_str("{\"seq\":4,\"ev");
         std::fs::write(&path, text).expect("write");
-        let log = AuditLog::open(&path, Durability::Batch).expect("open");
+        let (log, _) = AuditLog::open(&path, Durability::Batch, (0, "")).expect("open");
         assert_eq!(log.head().seq, 3);
         assert_eq!(lines(&path).len(), 3);
     }

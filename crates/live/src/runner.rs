@@ -111,7 +111,10 @@ pub fn run(config: &LiveConfig) -> Result<LiveSummary, LiveError> {
             ManifestError::NoEntry { .. } => LiveError::Refused(e.to_string()),
             other => LiveError::Manifest(other),
         })?;
-    let approval_sha256 = manifest.entries()[(seq - 1) as usize].sha256.clone();
+    let approval_sha256 = manifest
+        .entry(seq)
+        .map(|e| e.sha256.clone())
+        .unwrap_or_default();
     check_approval(approval, config)?;
     let params = approval.params().map_err(LiveError::Refused)?;
     let risk = approval.risk_config().map_err(LiveError::Refused)?;
@@ -145,10 +148,10 @@ fn check_approval(approval: &Approval, config: &LiveConfig) -> Result<(), LiveEr
         .collect();
     for assignment in &config.params {
         let (name, value) = assignment.split_once('=').unwrap_or((assignment, ""));
-        let approved = approval.parameters.get(name.trim()).map(|v| match v {
-            serde_json::Value::String(s) => s.clone(),
-            other => other.to_string(),
-        });
+        let approved = approval
+            .parameters
+            .get(name.trim())
+            .map(gauntlet_registry::parameter_text);
         if approved.as_deref() != Some(value.trim()) {
             problems.push(format!(
                 "parameter {}={} differs from the approved {}",
@@ -270,8 +273,8 @@ fn trade<S: CatalogStrategy>(setup: Setup<'_>, strategy: S) -> Result<LiveSummar
             )
         }
     };
-    let log = AuditLog::open(&config.audit, config.durability)?;
-    crate::audit::verify(&config.audit, Some((audit_seq, &audit_sha256)))?;
+    let (log, after) =
+        AuditLog::open(&config.audit, config.durability, (audit_seq, &audit_sha256))?;
     let mut session = Session::new(
         engine,
         window,
@@ -280,7 +283,6 @@ fn trade<S: CatalogStrategy>(setup: Setup<'_>, strategy: S) -> Result<LiveSummar
         rejected_in_row,
         config.max_rejections,
     );
-    let after = crate::audit::entries_after(&config.audit, audit_seq)?;
     let replayed = if audit_seq > 0 || !after.is_empty() {
         let steps_before = session.window.next_index();
         let (made, logged) = session.replay(&after).map_err(LiveError::Setup)?;

@@ -39,6 +39,9 @@ pub struct Session<S: CatalogStrategy> {
     /// Bars received for the clock time not yet stepped.
     pending: Vec<Option<Bar>>,
     pending_ts: Option<i64>,
+    /// The step's bars and present flags, reused so that a step allocates nothing for them.
+    step_bars: Vec<Bar>,
+    step_present: Vec<bool>,
     /// Orders whose records are logged and still open.
     open_ids: Vec<u64>,
     /// Orders with ids below this are logged.
@@ -78,6 +81,8 @@ impl<S: CatalogStrategy> Session<S> {
             symbols,
             pending: vec![None; n],
             pending_ts: None,
+            step_bars: Vec::with_capacity(n),
+            step_present: Vec::with_capacity(n),
             open_ids,
             next_order,
             rejected_in_row,
@@ -213,8 +218,9 @@ impl<S: CatalogStrategy> Session<S> {
         let Some(ts) = self.pending_ts.take() else {
             return Ok(());
         };
-        let mut bars = Vec::with_capacity(self.pending.len());
-        let mut present = Vec::with_capacity(self.pending.len());
+        let (bars, present) = (&mut self.step_bars, &mut self.step_present);
+        bars.clear();
+        present.clear();
         for (symbol, slot) in self.pending.iter_mut().enumerate() {
             match slot.take() {
                 Some(bar) => {
@@ -238,7 +244,7 @@ impl<S: CatalogStrategy> Session<S> {
             }
         }
         let t = self.window.next_index();
-        self.window.push(&bars, &present);
+        self.window.push(&self.step_bars, &self.step_present);
         let halted_before = self.engine.risk().halted().is_some();
         {
             let columns = self.window.columns();

@@ -185,10 +185,7 @@ impl Approval {
         let assignments: Vec<String> = self
             .parameters
             .iter()
-            .map(|(name, value)| match value {
-                Value::String(text) => format!("{name}={text}"),
-                other => format!("{name}={other}"),
-            })
+            .map(|(name, value)| format!("{name}={}", parameter_text(value)))
             .collect();
         let params = info
             .space
@@ -275,6 +272,14 @@ impl Approval {
             );
         }
         out
+    }
+}
+
+/// A parameter value as a user writes it after `name=` (a choice without JSON quotes).
+pub fn parameter_text(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
     }
 }
 

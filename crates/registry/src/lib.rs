@@ -11,7 +11,9 @@ mod approval;
 pub mod chain;
 mod manifest;
 
-pub use approval::{Approval, Mismatch, Refusal, ReportRef, RiskRecord, risk_from_json, risk_hash};
+pub use approval::{
+    Approval, Mismatch, Refusal, ReportRef, RiskRecord, parameter_text, risk_from_json, risk_hash,
+};
 pub use manifest::{Entry, FORMAT, Manifest, ManifestError, Record, Revocation, Standing};
 
 use std::path::Path;

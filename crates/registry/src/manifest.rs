@@ -206,17 +206,24 @@ impl Manifest {
         &self.entries
     }
 
+    /// The entry `seq`. (The chain makes entry `seq` the `seq`-th, but a lookup does not
+    /// lean on that.)
+    pub fn entry(&self, seq: u64) -> Option<&Entry> {
+        self.position(seq).map(|i| &self.entries[i])
+    }
+
+    fn position(&self, seq: u64) -> Option<usize> {
+        self.entries.iter().position(|e| e.seq == seq)
+    }
+
     /// The entry `seq`, as written (with its hashes).
     pub fn raw(&self, seq: u64) -> Option<&Value> {
-        self.entries
-            .iter()
-            .position(|e| e.seq == seq)
-            .map(|i| &self.raw[i])
+        self.position(seq).map(|i| &self.raw[i])
     }
 
     /// The approval `seq`.
     pub fn approval(&self, seq: u64) -> Result<&Approval, ManifestError> {
-        match self.entries.iter().find(|e| e.seq == seq) {
+        match self.entry(seq) {
             Some(Entry {
                 record: Record::Approval(a),
                 ..
@@ -272,17 +279,15 @@ impl Manifest {
                     }
                     None => format!(
                         "'{name}' is not approved (approved: {})",
-                        names(&active).unwrap_or_else(|| "nothing".into())
+                        match names(&active).as_slice() {
+                            [] => "nothing".to_string(),
+                            some => some.join(", "),
+                        }
                     ),
                 }))
             }
             None => {
-                let mut distinct: Vec<&str> = active
-                    .iter()
-                    .map(|(_, a)| a.strategy.name.as_str())
-                    .collect();
-                distinct.sort_unstable();
-                distinct.dedup();
+                let distinct = names(&active);
                 match distinct.as_slice() {
                     [only] => self.active(Some(only)),
                     [] => Err(self.no_entry(match self.approvals().last() {
@@ -354,14 +359,15 @@ impl Manifest {
     }
 }
 
-fn names(active: &[(u64, &Approval)]) -> Option<String> {
-    let mut names: Vec<&str> = active
+/// The strategies of `approvals`, each once, in name order.
+fn names<'a>(approvals: &[(u64, &'a Approval)]) -> Vec<&'a str> {
+    let mut names: Vec<&str> = approvals
         .iter()
         .map(|(_, a)| a.strategy.name.as_str())
         .collect();
     names.sort_unstable();
     names.dedup();
-    (!names.is_empty()).then(|| names.join(", "))
+    names
 }
 
 fn write(path: &Path, entries: &[Value]) -> Result<(), ManifestError> {

@@ -76,7 +76,7 @@ fn parameters(approval: &Approval) -> String {
     approval
         .parameters
         .iter()
-        .map(|(k, v)| format!("{k}={v}"))
+        .map(|(k, v)| format!("{k}={}", gauntlet_registry::parameter_text(v)))
         .collect::<Vec<_>>()
         .join(" ")
 }
