@@ -40,7 +40,7 @@ pub fn fingerprint_hex(bars: &BarSeries) -> String {
     }
     hasher.update(&buffer);
     let digest = hasher.finalize();
-    digest.iter().map(|byte| format!("{byte:02x}")).collect()
+    hex::encode(digest)
 }
 
 const BUFFER_BYTES: usize = 64 * 1024;

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::RecvTimeoutError;
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 use gauntlet_engine::{Engine, EngineConfig, SimulatedBroker};
@@ -231,9 +231,17 @@ impl Signals {
 const POLL: Duration = Duration::from_millis(50);
 const POLL_ITEMS: u32 = 512;
 
+/// The least wall time between two checkpoints: a file replayed at full speed would otherwise
+/// spend more time checkpointing than trading, and a restart replays at most this much of
+/// the log on top of `--checkpoint-every` bars.
+const CHECKPOINT_GAP: Duration = Duration::from_millis(250);
+
 fn trade<S: CatalogStrategy>(setup: Setup<'_>, strategy: S) -> Result<LiveSummary, LiveError> {
     let config = setup.config;
     let signals = Signals::register()?;
+    // The feed starts reading (a Parquet file loads and is checked whole) while the state is
+    // restored and the log verified.
+    let feed = feed::spawn(config.feed.clone());
     std::fs::create_dir_all(&config.state)
         .map_err(|e| LiveError::Setup(format!("{}: {e}", config.state.display())))?;
     let approval = setup.approval;
@@ -306,7 +314,7 @@ fn trade<S: CatalogStrategy>(setup: Setup<'_>, strategy: S) -> Result<LiveSummar
         "stall_after_ms": config.stall_after.map(|d| d.as_millis() as u64),
         "resumed_at_step": replayed.map(|_| session.window.next_index()),
     }))?;
-    let stop = feed_loop(&mut session, &setup, &signals)?;
+    let stop = feed_loop(&mut session, &setup, &signals, &feed)?;
     let reason = match stop {
         Stop::EndOfFeed => "end of feed",
         Stop::Signal => "signal",
@@ -319,7 +327,7 @@ fn trade<S: CatalogStrategy>(setup: Setup<'_>, strategy: S) -> Result<LiveSummar
         counts: session.counts,
         replayed,
         fsyncs: session.log.fsyncs(),
-        audit_seq: session.log.head().seq,
+        audit_seq: session.log.seq(),
         stop,
     })
 }
@@ -328,14 +336,15 @@ fn feed_loop<S: CatalogStrategy>(
     session: &mut Session<S>,
     setup: &Setup<'_>,
     signals: &Signals,
+    rx: &Receiver<Vec<FeedItem>>,
 ) -> Result<Stop, LiveError> {
     let config = setup.config;
-    let rx = feed::spawn(config.feed.clone());
     let mut last_bar = Instant::now();
     let mut stalled = false;
     let mut pace: Option<(Instant, i64)> = None;
     let mut since_poll = 0u32;
     let mut since_checkpoint = 0u64;
+    let mut last_checkpoint = Instant::now();
     loop {
         if poll(session, config, signals)? {
             return Ok(Stop::Signal);
@@ -343,6 +352,7 @@ fn feed_loop<S: CatalogStrategy>(
         let batch = match rx.recv_timeout(POLL) {
             Ok(batch) => batch,
             Err(RecvTimeoutError::Timeout) => {
+                session.log.tick()?;
                 if let Some(limit) = config.stall_after
                     && !stalled
                     && last_bar.elapsed() >= limit
@@ -352,11 +362,18 @@ fn feed_loop<S: CatalogStrategy>(
                     session.halt(ExternalCause::FeedStalled, &why);
                     session.flush()?;
                 }
-                session.log.end_step(false)?;
                 continue;
             }
             Err(RecvTimeoutError::Disconnected) => return Ok(Stop::EndOfFeed),
         };
+        session.log.tick()?;
+        if batch
+            .iter()
+            .any(|item| matches!(item, FeedItem::Bar { .. }))
+        {
+            last_bar = Instant::now();
+            stalled = false;
+        }
         for item in batch {
             since_poll += 1;
             if since_poll >= POLL_ITEMS {
@@ -367,8 +384,6 @@ fn feed_loop<S: CatalogStrategy>(
             }
             match item {
                 FeedItem::Bar { line, bar } => {
-                    last_bar = Instant::now();
-                    stalled = false;
                     if let Some(speed) = config.speed {
                         let (start, first) = *pace.get_or_insert((Instant::now(), bar.bar.ts));
                         let due = Duration::from_secs_f64(
@@ -380,6 +395,9 @@ fn feed_loop<S: CatalogStrategy>(
                             }
                             std::thread::sleep((due - start.elapsed()).min(POLL));
                         }
+                        // A paced bar arrives now, not when its batch did.
+                        session.log.tick()?;
+                        last_bar = Instant::now();
                     }
                     match session.symbol_index(bar.symbol.as_deref()) {
                         Ok(symbol) => {
@@ -395,10 +413,13 @@ fn feed_loop<S: CatalogStrategy>(
                 }
                 FeedItem::Failed(message) => return Err(LiveError::Setup(message)),
             }
-            if since_checkpoint >= config.checkpoint_every {
-                since_checkpoint = 0;
-                save(session, setup)?;
-            }
+        }
+        if since_checkpoint >= config.checkpoint_every
+            && last_checkpoint.elapsed() >= CHECKPOINT_GAP
+        {
+            since_checkpoint = 0;
+            save(session, setup)?;
+            last_checkpoint = Instant::now();
         }
     }
 }
@@ -426,8 +447,7 @@ fn poll<S: CatalogStrategy>(
 /// Checkpoints the session: the log is synced first, so that the state is never ahead of the
 /// log it recovers from.
 fn save<S: CatalogStrategy>(session: &mut Session<S>, setup: &Setup<'_>) -> Result<(), LiveError> {
-    session.log.sync()?;
-    let head = session.log.head().clone();
+    let head = session.log.sync()?;
     let checkpoint = Checkpoint {
         version: checkpoint::CHECKPOINT_VERSION,
         approval_seq: setup.seq,

@@ -7,7 +7,7 @@ use gauntlet_risk::{ExternalCause, Purpose};
 use gauntlet_strategies::CatalogStrategy;
 use serde_json::{Value, json};
 
-use crate::audit::{AuditError, AuditLog};
+use crate::audit::{AuditError, AuditLog, scalar};
 use crate::paper::PaperBroker;
 use crate::window::BarWindow;
 
@@ -36,6 +36,8 @@ pub struct Session<S: CatalogStrategy> {
     pub(crate) window: BarWindow,
     pub(crate) log: AuditLog,
     pub(crate) symbols: Vec<String>,
+    /// The symbols as JSON strings, for the bar entries.
+    symbol_json: Vec<String>,
     /// Bars received for the clock time not yet stepped.
     pending: Vec<Option<Bar>>,
     pending_ts: Option<i64>,
@@ -78,6 +80,10 @@ impl<S: CatalogStrategy> Session<S> {
             engine,
             window,
             log,
+            symbol_json: symbols
+                .iter()
+                .map(|s| Value::String(s.clone()).to_string())
+                .collect(),
             symbols,
             pending: vec![None; n],
             pending_ts: None,
@@ -101,7 +107,7 @@ impl<S: CatalogStrategy> Session<S> {
     fn log(&mut self, event: &str, payload: Value) {
         if !self.replaying {
             let ts = self.now();
-            self.log.append(event, ts, payload);
+            self.log.append(event, ts, &payload);
         }
     }
 
@@ -113,7 +119,7 @@ impl<S: CatalogStrategy> Session<S> {
     /// Logs the start of the session.
     pub fn start(&mut self, payload: Value) -> Result<(), AuditError> {
         self.log("start", payload);
-        self.log.sync()
+        self.log.sync().map(drop)
     }
 
     /// The symbol index a feed line names, if the run trades it.
@@ -198,13 +204,28 @@ impl<S: CatalogStrategy> Session<S> {
         self.counts.bars += 1;
         self.pending_ts = Some(bar.ts);
         self.pending[symbol] = Some(bar);
-        self.log(
-            "bar",
-            json!({
-                "symbol": self.symbols[symbol], "line": line, "open": bar.open,
-                "high": bar.high, "low": bar.low, "close": bar.close, "volume": bar.volume,
-            }),
-        );
+        if !self.replaying {
+            let ts = self.now();
+            let name = &self.symbol_json[symbol];
+            // The keys in sorted order: the canonical form, written without a JSON tree.
+            self.log.append_with("bar", ts, |out| {
+                out.extend_from_slice(b"{\"close\":");
+                scalar(out, &bar.close);
+                out.extend_from_slice(b",\"high\":");
+                scalar(out, &bar.high);
+                out.extend_from_slice(b",\"line\":");
+                scalar(out, &line);
+                out.extend_from_slice(b",\"low\":");
+                scalar(out, &bar.low);
+                out.extend_from_slice(b",\"open\":");
+                scalar(out, &bar.open);
+                out.extend_from_slice(b",\"symbol\":");
+                out.extend_from_slice(name.as_bytes());
+                out.extend_from_slice(b",\"volume\":");
+                scalar(out, &bar.volume);
+                out.push(b'}');
+            });
+        }
         if self.pending.iter().all(Option::is_some) {
             self.step_pending()?;
         }
@@ -412,7 +433,7 @@ impl<S: CatalogStrategy> Session<S> {
             "shutdown",
             json!({ "reason": reason, "cancelled": cancelled, "steps": self.counts.steps }),
         );
-        self.log.sync()
+        self.log.sync().map(drop)
     }
 
     /// Replays the log's entries after the checkpoint: bars are stepped again and operator

@@ -105,7 +105,8 @@ pub struct LiveRun {
     /// few milliseconds (paper replays).
     #[arg(long, value_enum, default_value = "strict")]
     pub durability: DurabilityArg,
-    /// Checkpoint the state every this many bars (and at shutdown).
+    /// Checkpoint the state every this many bars (and at shutdown), but not more often than
+    /// every 250 ms: a restart replays the audit log after the checkpoint.
     #[arg(long, default_value_t = 1000, value_name = "BARS")]
     pub checkpoint_every: u64,
     /// Halt after this many rejected feed lines in a row.
