@@ -26,5 +26,5 @@ mod validate;
 pub use bars::{Bar, BarSeries};
 pub use error::{DataError, Location, Problem, ProblemKind};
 pub use fingerprint::fingerprint_hex;
-pub use load::{LoadOptions, load_bars};
+pub use load::{LoadOptions, load_bars, parquet_row_count};
 pub use panel::Panel;

@@ -23,6 +23,10 @@ pub struct LoadOptions {
     pub max_problems: usize,
     /// The symbol; by default the file's stem (`data/sp500_daily.csv` gives `sp500_daily`).
     pub symbol: Option<String>,
+    /// Parquet only: load rows `start..start + len` (cut at the end of the file), checked as a
+    /// file of their own (problems located by their row in the whole file), so that a long
+    /// file can be read a part at a time. A CSV file with this set is refused.
+    pub parquet_rows: Option<(usize, usize)>,
 }
 
 impl Default for LoadOptions {
@@ -31,6 +35,7 @@ impl Default for LoadOptions {
             adjusted_close: false,
             max_problems: 200,
             symbol: None,
+            parquet_rows: None,
         }
     }
 }
@@ -61,15 +66,24 @@ pub fn load_bars(path: &Path, options: &LoadOptions) -> Result<BarSeries, DataEr
             });
         }
     };
+    let rows = match (source, options.parquet_rows) {
+        (Source::Csv, Some(_)) => {
+            return Err(DataError::UnsupportedFormat {
+                path: path.to_path_buf(),
+            });
+        }
+        (_, rows) => rows,
+    };
     let mut problems = Problems::new(match source {
         Source::Csv => |i| Location::Line(i + 2),
         Source::Parquet => |i| Location::Row(i + 1),
-    });
+    })
+    .starting_at(rows.map_or(0, |(start, _)| start));
     if metadata.len() == 0 {
         problems.push(Location::File, None, None, ProblemKind::NoRows);
         return Err(invalid(path, problems, options));
     }
-    let mut frame = source.open(path)?;
+    let mut frame = source.open(path, rows)?;
     let headers = frame.headers(path)?;
     let columns = match ColumnMap::resolve(&headers) {
         Ok(columns) => columns,
@@ -166,7 +180,7 @@ enum Source {
 }
 
 impl Source {
-    fn open(self, path: &Path) -> Result<Frame, DataError> {
+    fn open(self, path: &Path, rows: Option<(usize, usize)>) -> Result<Frame, DataError> {
         match self {
             Source::Csv => CsvReadOptions::default()
                 .with_has_header(true)
@@ -178,7 +192,7 @@ impl Source {
                 .and_then(|reader| reader.finish())
                 .map(Frame::Csv)
                 .map_err(|e| unreadable(path, e)),
-            Source::Parquet => Ok(Frame::Parquet),
+            Source::Parquet => Ok(Frame::Parquet { rows }),
         }
     }
 }
@@ -187,9 +201,10 @@ impl Source {
 enum Frame {
     /// A CSV file read whole, every column as text; columns are moved out as they are taken.
     Csv(DataFrame),
-    /// A Parquet file: each column is read from the file when it is taken, so the decoded file
-    /// is never in memory whole beside the series being built from it.
-    Parquet,
+    /// A Parquet file (or the rows `start..start + len` of it): each column is read from the
+    /// file when it is taken, so the decoded file is never in memory whole beside the series
+    /// being built from it.
+    Parquet { rows: Option<(usize, usize)> },
 }
 
 impl Frame {
@@ -200,7 +215,7 @@ impl Frame {
                 .iter()
                 .map(|s| s.to_string())
                 .collect()),
-            Frame::Parquet => Ok(parquet_reader(path)?
+            Frame::Parquet { .. } => Ok(parquet_reader(path)?
                 .schema()
                 .map_err(|e| unreadable(path, e))?
                 .iter_names()
@@ -212,22 +227,33 @@ impl Frame {
     fn height(&mut self, path: &Path) -> Result<usize, DataError> {
         match self {
             Frame::Csv(frame) => Ok(frame.height()),
-            Frame::Parquet => parquet_reader(path)?
-                .num_rows()
-                .map_err(|e| unreadable(path, e)),
+            Frame::Parquet { rows } => {
+                let all = parquet_reader(path)?
+                    .num_rows()
+                    .map_err(|e| unreadable(path, e))?;
+                Ok(rows.map_or(all, |(start, len)| all.saturating_sub(start).min(len)))
+            }
         }
     }
 
     fn take(&mut self, path: &Path, name: &str) -> Result<Column, DataError> {
         match self {
             Frame::Csv(frame) => frame.drop_in_place(name),
-            Frame::Parquet => parquet_reader(path)?
+            Frame::Parquet { rows } => parquet_reader(path)?
                 .with_columns(Some(vec![name.to_string()]))
+                .with_slice(*rows)
                 .finish()
                 .and_then(|mut frame| frame.drop_in_place(name)),
         }
         .map_err(|e| unreadable(path, e))
     }
+}
+
+/// The number of rows of a Parquet file, from its metadata (nothing is decoded).
+pub fn parquet_row_count(path: &Path) -> Result<usize, DataError> {
+    parquet_reader(path)?
+        .num_rows()
+        .map_err(|e| unreadable(path, e))
 }
 
 fn parquet_reader(path: &Path) -> Result<ParquetReader<File>, DataError> {

@@ -27,6 +27,8 @@ pub(crate) enum Cell<'a> {
 /// Gathers problems for one file, with their place in it.
 pub(crate) struct Problems {
     location: fn(usize) -> Location,
+    /// Added to an index before it is located: the first row of a part of a file.
+    offset: usize,
     found: Vec<Problem>,
     total: usize,
     keep: usize,
@@ -39,6 +41,7 @@ impl Problems {
     pub(crate) fn new(location: fn(usize) -> Location) -> Self {
         Self {
             location,
+            offset: 0,
             found: Vec::new(),
             total: 0,
             keep: KEEP_AT_MOST,
@@ -52,7 +55,7 @@ impl Problems {
         value: impl FnOnce() -> String,
         kind: ProblemKind,
     ) {
-        let location = (self.location)(index);
+        let location = self.location(index);
         self.push(location, Some(column.to_string()), Some(value()), kind);
     }
 
@@ -75,7 +78,13 @@ impl Problems {
     }
 
     pub(crate) fn location(&self, index: usize) -> Location {
-        (self.location)(index)
+        (self.location)(index + self.offset)
+    }
+
+    /// Locates indices from `offset` on (the rows of a part of a file).
+    pub(crate) fn starting_at(mut self, offset: usize) -> Self {
+        self.offset = offset;
+        self
     }
 
     pub(crate) fn is_empty(&self) -> bool {

@@ -209,3 +209,34 @@ fn every_bad_parquet_value_is_named_by_row_and_column() {
     expect(4, "close", &ProblemKind::NotFinite);
     expect(4, "volume", &ProblemKind::NegativeVolume);
 }
+
+#[test]
+fn a_part_of_a_parquet_file_loads_alone_and_names_rows_of_the_whole() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write_parquet(
+        dir.path(),
+        "parts.parquet",
+        [
+            &[1.0, 2.0, 3.0, 4.0, 5.0],
+            &[1.5, 2.5, 3.5, 4.5, 5.5],
+            &[0.5, 1.5, 2.5, 3.5, 4.5],
+            &[1.0, 2.0, f64::NAN, 4.0, 5.0],
+            &[1.0; 5],
+        ],
+    );
+    assert_eq!(gauntlet_data::parquet_row_count(&path).expect("rows"), 5);
+    let part = |start, len| LoadOptions {
+        parquet_rows: Some((start, len)),
+        ..LoadOptions::default()
+    };
+    // Rows 4 and 5 (from 1), the second cut at the end of the file.
+    let tail = load_bars(&path, &part(3, 10)).expect("a clean part");
+    assert_eq!(tail.close(), &[4.0, 5.0]);
+    assert_eq!(tail.ts(), &[D + 3 * DAY_MS, D + 4 * DAY_MS]);
+    let err = load_bars(&path, &part(2, 2)).expect_err("row 3 has a NaN close");
+    let DataError::Invalid { problems, .. } = &err else {
+        panic!("{err}");
+    };
+    assert_eq!(problems[0].location.to_string(), "row 3", "{err}");
+    assert_eq!(problems[0].column.as_deref(), Some("close"));
+}

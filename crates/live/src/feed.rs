@@ -14,7 +14,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
-use gauntlet_data::{Bar, LoadOptions, load_bars};
+use gauntlet_data::{Bar, LoadOptions, load_bars, parquet_row_count};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -97,25 +97,40 @@ fn is_parquet(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
 }
 
+/// Rows of a Parquet feed read and checked at a time: memory stays flat however long the file.
+const PARQUET_PART: usize = 65_536;
+
 fn read_parquet(path: &Path, tx: &SyncSender<Vec<FeedItem>>) -> Result<(), String> {
-    // The loader checks every row (and reports every problem) before any bar is handed on.
-    // A bar file holds one symbol and names none: its bars feed a one-symbol run, as the
-    // lines of a CSV feed without a symbol column do.
-    let series = load_bars(path, &LoadOptions::default()).map_err(|e| e.to_string())?;
-    let mut batch = Vec::with_capacity(BATCH);
-    for i in 0..series.len() {
-        batch.push(FeedItem::Bar {
-            line: i as u64 + 1,
-            bar: FeedBar {
-                symbol: None,
-                bar: series.bar(i),
-            },
-        });
-        if batch.len() == BATCH && tx.send(std::mem::take(&mut batch)).is_err() {
+    let rows = parquet_row_count(path).map_err(|e| e.to_string())?;
+    let mut start = 0;
+    while start < rows {
+        // Each part gets the checks of a bar file (and reports all of its problems) before
+        // any of its bars is handed on; that a part follows the one before is checked as for
+        // any feed (an older bar is rejected). A bar file holds one symbol and names none: its
+        // bars feed a one-symbol run, as the lines of a CSV feed without a symbol column do.
+        let options = LoadOptions {
+            parquet_rows: Some((start, PARQUET_PART)),
+            ..LoadOptions::default()
+        };
+        let series = load_bars(path, &options).map_err(|e| e.to_string())?;
+        let mut batch = Vec::with_capacity(BATCH);
+        for i in 0..series.len() {
+            batch.push(FeedItem::Bar {
+                line: (start + i) as u64 + 1,
+                bar: FeedBar {
+                    symbol: None,
+                    bar: series.bar(i),
+                },
+            });
+            if batch.len() == BATCH && tx.send(std::mem::take(&mut batch)).is_err() {
+                return Ok(());
+            }
+        }
+        if !batch.is_empty() && tx.send(batch).is_err() {
             return Ok(());
         }
+        start += series.len().max(1);
     }
-    let _ = tx.send(batch);
     Ok(())
 }
 
@@ -408,14 +423,15 @@ mod tests {
     }
 
     #[test]
-    fn a_parquet_file_feeds_its_bars_in_order_naming_no_symbol() {
+    fn a_parquet_file_feeds_its_bars_in_order_by_parts_naming_no_symbol() {
         use gauntlet_data::synth::{SynthSpec, generate, write_bars};
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("bars.parquet");
-        let series = generate(&SynthSpec::daily(2500, 3));
+        let n = PARQUET_PART + 2500;
+        let series = generate(&SynthSpec::daily(n, 3));
         write_bars(&series, &path).expect("write");
         let items: Vec<FeedItem> = spawn(FeedSource::File(path)).iter().flatten().collect();
-        assert_eq!(items.len(), 2500, "every bar, in batches");
+        assert_eq!(items.len(), n, "every bar, over two parts");
         for (i, item) in items.iter().enumerate() {
             let FeedItem::Bar { line, bar } = item else {
                 panic!("expected a bar, got {item:?}");
