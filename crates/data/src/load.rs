@@ -228,9 +228,7 @@ impl Frame {
         match self {
             Frame::Csv(frame) => Ok(frame.height()),
             Frame::Parquet { rows } => {
-                let all = parquet_reader(path)?
-                    .num_rows()
-                    .map_err(|e| unreadable(path, e))?;
+                let all = parquet_row_count(path)?;
                 Ok(rows.map_or(all, |(start, len)| all.saturating_sub(start).min(len)))
             }
         }

@@ -32,29 +32,26 @@ fn parse_plain_date_time(text: &str) -> Option<i64> {
     if bytes.len() < 16 || !matches!(bytes[10], b'T' | b' ') || bytes[13] != b':' {
         return None;
     }
-    let digits = |range: std::ops::Range<usize>| -> Option<i64> {
-        bytes.get(range)?.iter().try_fold(0i64, |acc, &b| {
-            b.is_ascii_digit().then(|| acc * 10 + i64::from(b - b'0'))
-        })
-    };
     let date = parse_date(std::str::from_utf8(&bytes[..10]).ok()?)?;
-    let (hour, minute) = (digits(11..13)?, digits(14..16)?);
+    let field = |range: std::ops::Range<usize>| bytes.get(range).and_then(digits).map(i64::from);
+    let (hour, minute) = (field(11..13)?, field(14..16)?);
     let (mut second, mut millis) = (0, 0);
     if bytes.len() > 16 {
         if bytes[16] != b':' {
             return None;
         }
-        second = digits(17..19)?;
+        second = field(17..19)?;
         if bytes.len() > 19 {
             let fraction = bytes
                 .get(20..)
                 .filter(|f| bytes[19] == b'.' && (1..=9).contains(&f.len()))?;
-            // Milliseconds, the rest of the digits cut off (as chrono's timestamp_millis does).
-            let padded = fraction.iter().chain([b'0'; 3].iter()).take(3);
-            millis = padded.clone().try_fold(0i64, |acc, &b| {
-                b.is_ascii_digit().then(|| acc * 10 + i64::from(b - b'0'))
-            })?;
-            fraction.iter().all(u8::is_ascii_digit).then_some(())?;
+            // Milliseconds: the first three digits, padded; the rest cut off (as chrono's
+            // timestamp_millis does).
+            let mut first = *b"000";
+            let n = fraction.len().min(3);
+            first[..n].copy_from_slice(&fraction[..n]);
+            digits(fraction)?;
+            millis = i64::from(digits(&first)?);
         }
     }
     if hour > 23 || minute > 59 || second > 59 {
@@ -89,13 +86,15 @@ fn parse_date(text: &str) -> Option<NaiveDate> {
     if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
         return None;
     }
-    let digits = |range: std::ops::Range<usize>| -> Option<u32> {
-        bytes[range].iter().try_fold(0u32, |acc, &b| {
-            b.is_ascii_digit().then(|| acc * 10 + u32::from(b - b'0'))
-        })
-    };
-    let year = i32::try_from(digits(0..4)?).ok()?;
-    NaiveDate::from_ymd_opt(year, digits(5..7)?, digits(8..10)?)
+    let year = i32::try_from(digits(&bytes[0..4])?).ok()?;
+    NaiveDate::from_ymd_opt(year, digits(&bytes[5..7])?, digits(&bytes[8..10])?)
+}
+
+/// The number `bytes` spell, when they are all ASCII digits.
+fn digits(bytes: &[u8]) -> Option<u32> {
+    bytes.iter().try_fold(0u32, |acc, &b| {
+        b.is_ascii_digit().then(|| acc * 10 + u32::from(b - b'0'))
+    })
 }
 
 /// Midnight UTC of `date`, in ms since the epoch.

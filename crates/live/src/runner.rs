@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-use gauntlet_engine::{Engine, EngineConfig, SimulatedBroker};
+use gauntlet_engine::{Engine, EngineConfig};
 use gauntlet_registry::chain::GENESIS;
 use gauntlet_registry::{Approval, Manifest, ManifestError};
 use gauntlet_risk::{ExternalCause, RiskConfig};
@@ -245,10 +245,10 @@ fn trade<S: CatalogStrategy>(setup: Setup<'_>, strategy: S) -> Result<LiveSummar
     std::fs::create_dir_all(&config.state)
         .map_err(|e| LiveError::Setup(format!("{}: {e}", config.state.display())))?;
     let approval = setup.approval;
-    let broker = PaperBroker::new(SimulatedBroker {
+    let broker = PaperBroker {
         costs: approval.costs,
         fractional: !approval.whole_shares,
-    });
+    };
     let restored = checkpoint::load::<S>(&config.state, setup.seq, &setup.approval_sha256)
         .map_err(|e| {
             if e.other_approval {
