@@ -25,7 +25,7 @@ pub struct Fill {
 }
 
 /// A closed round trip.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
 pub struct Trade {
     /// Symbol index.
     pub symbol: usize,

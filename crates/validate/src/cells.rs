@@ -16,7 +16,7 @@ use gauntlet_strategies::StrategyVisitor;
 use gauntlet_strategy::{BarColumns, Params};
 
 /// What a cell keeps of its runs.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CellRun {
     /// One return per bar of the ranges, in order.
     pub returns: Vec<f64>,

@@ -15,6 +15,7 @@ pub mod grid;
 pub mod outcome;
 pub mod pbo;
 pub mod performance;
+pub mod shard;
 pub mod sharpe;
 pub mod spec;
 pub mod splits;
@@ -23,6 +24,7 @@ pub mod sweep;
 mod toml_reader;
 pub mod trades;
 pub mod walkforward;
+pub mod workload;
 
 pub use dataset::Dataset;
 pub use outcome::Validation;

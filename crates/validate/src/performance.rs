@@ -31,7 +31,7 @@ impl Annualization {
 }
 
 /// Every return-based metric of one series.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
 pub struct Performance {
     /// Number of returns `n`.
     pub periods: usize,

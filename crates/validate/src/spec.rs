@@ -16,6 +16,7 @@ use gauntlet_risk::RiskConfig;
 use gauntlet_strategies::StrategyInfo;
 use gauntlet_strategy::{ParamKind, ParamSpec, ParamValue};
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 
 use crate::bootstrap::BootstrapConfig;
 use crate::gate::{GateOverrides, POLICY_KEYS, read_overrides};
@@ -158,6 +159,8 @@ pub struct Spec {
     pub name: String,
     /// Where it was read from.
     pub path: PathBuf,
+    /// SHA-256 of the spec file's text, as read.
+    pub source_sha256: String,
     /// Free text.
     pub description: String,
     /// Bar files, resolved.
@@ -537,6 +540,7 @@ impl Spec {
         Ok(Spec {
             name,
             path: path.to_path_buf(),
+            source_sha256: hex::encode(Sha256::digest(text.as_bytes())),
             description,
             files: files_as_written.iter().map(|f| resolve(f)).collect(),
             files_as_written,

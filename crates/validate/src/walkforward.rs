@@ -1,10 +1,10 @@
 //! The validation run: plan the folds, run every cell in parallel, choose per fold, stitch the
 //! out-of-sample history, and compute the statistics.
 //!
-//! The plan is a fixed list of cells enumerated in a fixed order: first every (fold, parameter
-//! set) training cell, then every (test window, parameter set) test cell. Rayon runs them on
-//! `threads` threads and returns the results in that order, so the outcome does not depend on
-//! the number of threads. Every parameter set runs on every test window, not only the chosen
+//! The plan is a fixed list of cells (see [`crate::workload`]). Rayon runs them on `threads`
+//! threads and returns the results in cell order, so the outcome does not depend on the number
+//! of threads, nor on whether the cells ran here or in shards on other machines and were merged
+//! ([`crate::shard`]): [`finish`] sees the same results in the same order. Every parameter set runs on every test window, not only the chosen
 //! one: the trials table and PBO need them all, and the chosen set's out-of-sample result is
 //! then read, not run again.
 //!
@@ -16,7 +16,6 @@ use std::ops::Range;
 use gauntlet_data::timestamp::TsFormat;
 use gauntlet_strategy::Params;
 use gauntlet_strategy::lookahead::evenly_spaced_cuts;
-use rayon::prelude::*;
 
 use crate::bootstrap::sharpe_interval;
 use crate::cells::{CellRun, Runner};
@@ -27,12 +26,13 @@ use crate::outcome::{
     PlanRecord, Stitched, Trial, Validation, Window,
 };
 use crate::pbo::probability_of_overfitting;
-use crate::performance::{Annualization, Performance, per_period_sharpe, sample_variance};
+use crate::performance::{Performance, per_period_sharpe, sample_variance};
 use crate::sharpe::{Moments, SharpeSample, deflated_sharpe, probabilistic_sharpe};
-use crate::spec::{Objective, Spec, SplitSpec};
+use crate::spec::{Spec, SplitSpec};
 use crate::splits::{Plan, Scheme, SplitError};
 use crate::stat::{Stat, Undefined};
 use crate::trades::{TradeStats, wilson};
+use crate::workload::{Cell, CellResult, TrainScore, Workload};
 
 /// Cut points of the look-ahead guard run inside a validation.
 pub const LOOKAHEAD_CUTS: usize = 10;
@@ -59,6 +59,15 @@ pub enum ValidateError {
         spec: String,
         /// What is wrong.
         error: SplitError,
+    },
+    /// A cell's result is not of its cell's kind (a training score for a test cell, or the
+    /// reverse): the results were not made for this plan.
+    #[error("{spec}: cell {index}: the result is not of the cell's kind")]
+    CellKind {
+        /// The spec file.
+        spec: String,
+        /// The cell.
+        index: usize,
     },
     /// The thread pool could not start.
     #[error("cannot start {threads} threads: {message}")]
@@ -194,14 +203,6 @@ pub fn plan(spec: &Spec, data: &Dataset, grid: &Grid) -> Result<(Plan, PlanRecor
     Ok((plan, record))
 }
 
-/// What one training cell leaves behind.
-struct TrainScore {
-    objective: Stat,
-    per_period_sharpe: Stat,
-    trades: usize,
-    performance: Performance,
-}
-
 /// Runs the validation of `spec` on `data` with `threads` threads; `tick` is called once per
 /// finished cell (for a progress bar), from any thread.
 pub fn validate(
@@ -210,48 +211,47 @@ pub fn validate(
     threads: usize,
     tick: &(dyn Fn() + Sync),
 ) -> Result<Validation, ValidateError> {
-    let grid = Grid::of(spec)?;
-    let (plan, plan_record) = plan(spec, data, &grid)?;
-    let annual = Annualization::new(data.periods_per_year);
-    let offset = data.range.start;
-    let absolute = |r: &Range<usize>| r.start + offset..r.end + offset;
-    let runner = Runner::new(
-        &data.panel,
-        offset,
-        spec.costs,
-        spec.whole_shares,
-        spec.risk,
-        spec.capital,
-    );
+    let workload = Workload::new(spec, data)?;
+    let every: Vec<usize> = (0..workload.len()).collect();
+    let results = workload.run_cells(&every, threads, tick)?;
+    let (train, test) =
+        sort_results(&workload, results).map_err(|index| ValidateError::CellKind {
+            spec: spec.path.display().to_string(),
+            index,
+        })?;
+    Ok(finish(&workload, &train, &test))
+}
+
+/// The results of every cell of `workload`, in cell order, parted into the training scores
+/// and the test runs; `Err(index)` names the first result whose kind is not its cell's.
+pub fn sort_results(
+    workload: &Workload,
+    results: Vec<CellResult>,
+) -> Result<(Vec<TrainScore>, Vec<CellRun>), usize> {
+    let mut train = Vec::with_capacity(workload.train_cells());
+    let mut test = Vec::with_capacity(workload.len() - workload.train_cells());
+    if results.len() != workload.len() {
+        return Err(results.len().min(workload.len()));
+    }
+    for (index, result) in results.into_iter().enumerate() {
+        match (workload.cell(index), result) {
+            (Cell::Train { .. }, CellResult::Train(score)) => train.push(score),
+            (Cell::Test { .. }, CellResult::Test(run)) => test.push(run),
+            _ => return Err(index),
+        }
+    }
+    Ok((train, test))
+}
+
+/// Everything a validation computes from its cells' results: the choice in each fold, the
+/// stitched history and its statistics, PBO, the trials, the look-ahead check of the chosen
+/// sets. `train` and `test` are the results in cell order.
+pub fn finish(workload: &Workload, train: &[TrainScore], test: &[CellRun]) -> Validation {
+    let (spec, data, grid) = (workload.spec, workload.data, &workload.grid);
+    let (plan, annual) = (&workload.plan, workload.annual);
+    let (segments, fold_segments) = (&workload.test_windows, &workload.fold_windows);
     let name = spec.strategy.name;
     let n_sets = grid.sets.len();
-
-    let (segments, fold_segments) = plan.test_windows();
-
-    let pool = thread_pool(threads)?;
-    let n_train = plan.folds.len() * n_sets;
-    let (train, test): (Vec<TrainScore>, Vec<CellRun>) = pool.install(|| {
-        let train = (0..n_train)
-            .into_par_iter()
-            .map(|cell| {
-                let (fold, set) = (cell / n_sets, cell % n_sets);
-                let ranges: Vec<_> = plan.folds[fold].train.iter().map(absolute).collect();
-                let run = runner.run(name, &grid.sets[set], &ranges);
-                tick();
-                score(&run, spec.objective, annual)
-            })
-            .collect();
-        let test = (0..segments.len() * n_sets)
-            .into_par_iter()
-            .map(|cell| {
-                let (segment, set) = (cell / n_sets, cell % n_sets);
-                let run = runner.run(name, &grid.sets[set], &[absolute(&segments[segment])]);
-                tick();
-                run
-            })
-            .collect();
-        (train, test)
-    });
     let train_of = |fold: usize, set: usize| &train[fold * n_sets + set];
     let test_of = |segment: usize, set: usize| &test[segment * n_sets + set];
     let joined = |fold: usize, set: usize| {
@@ -460,7 +460,8 @@ pub fn validate(
     let mut distinct: Vec<usize> = chosen.iter().flatten().copied().collect();
     distinct.sort_unstable();
     distinct.dedup();
-    let columns: Vec<_> = runner
+    let columns: Vec<_> = workload
+        .runner
         .columns
         .iter()
         .map(|c| c.range(data.range.clone()))
@@ -483,7 +484,7 @@ pub fn validate(
         })
         .collect();
 
-    Ok(Validation {
+    Validation {
         spec: spec.name.clone(),
         strategy: name.to_string(),
         data: data.files.clone(),
@@ -496,7 +497,7 @@ pub fn validate(
             rejected: grid.rejected,
             parameters: grid.sets.iter().cloned().map(ParamSet).collect(),
         },
-        plan: plan_record,
+        plan: workload.plan_record.clone(),
         parameter_stability: stability(&grid.sets, &chosen),
         walk_forward_efficiency: efficiency(&folds),
         folds,
@@ -510,7 +511,7 @@ pub fn validate(
         trades: stitched_run.trades,
         benchmark_returns: stitched_bench,
         timestamps: stitched_ts,
-    })
+    }
 }
 
 /// A rayon pool of `threads` threads.
@@ -522,23 +523,6 @@ pub(crate) fn thread_pool(threads: usize) -> Result<rayon::ThreadPool, ValidateE
             threads,
             message: e.to_string(),
         })
-}
-
-fn score(run: &CellRun, objective: Objective, annual: Annualization) -> TrainScore {
-    let performance = Performance::of(&run.returns, None, annual);
-    let objective = match objective {
-        Objective::Sharpe => performance.sharpe,
-        Objective::Sortino => performance.sortino,
-        Objective::Calmar => performance.calmar,
-        Objective::TotalReturn => Stat::Value(performance.total_return),
-        Objective::ProfitFactor => TradeStats::of_trades(&run.trades).profit_factor,
-    };
-    TrainScore {
-        objective,
-        per_period_sharpe: per_period_sharpe(&run.returns, annual.risk_free),
-        trades: run.trades.len(),
-        performance,
-    }
 }
 
 fn benchmark_slice(data: &Dataset, fold_segments: &[usize], segments: &[Range<usize>]) -> Vec<f64> {

@@ -1,0 +1,241 @@
+//! The cells of a validation: the fixed list of independent runs its plan makes, what each
+//! costs, and what each leaves behind.
+//!
+//! The list is enumerated in one fixed order: first every (fold, parameter set) training cell,
+//! fold by fold, then every (test window, parameter set) test cell. A cell's index in that list
+//! is its name everywhere: in the parallel run, in a shard of the plan, and in a merge. Its cost
+//! is the number of bars its runs step through, warm-up included: the work a strategy does is
+//! proportional to it, whatever the parameters.
+
+use std::ops::Range;
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::cells::{CellRun, Runner};
+use crate::dataset::Dataset;
+use crate::outcome::PlanRecord;
+use crate::performance::{Annualization, Performance, per_period_sharpe};
+use crate::spec::{Objective, Spec};
+use crate::splits::Plan;
+use crate::stat::Stat;
+use crate::trades::TradeStats;
+use crate::walkforward::{Grid, ValidateError, plan, thread_pool};
+
+/// One cell of the plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cell {
+    /// A parameter set on a fold's training bars.
+    Train {
+        /// The fold.
+        fold: usize,
+        /// The parameter set (its index in the grid).
+        set: usize,
+    },
+    /// A parameter set on one test window (a fold's, or a CPCV group's).
+    Test {
+        /// The test window (see [`Plan::test_windows`]).
+        window: usize,
+        /// The parameter set.
+        set: usize,
+    },
+}
+
+/// What a training cell leaves behind: enough to choose the fold's set and to report it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct TrainScore {
+    /// The spec's objective over the training bars.
+    pub objective: Stat,
+    /// The Sharpe ratio per bar (DSR's trials are measured in it).
+    pub per_period_sharpe: Stat,
+    /// Closed trades.
+    pub trades: usize,
+    /// Every metric of the training returns.
+    pub performance: Performance,
+}
+
+/// What one cell leaves behind.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum CellResult {
+    /// A training cell's score.
+    Train(TrainScore),
+    /// A test cell's returns and trades, kept whole: the stitched history and PBO read them.
+    Test(CellRun),
+}
+
+/// A validation's plan laid out as cells, with everything that does not depend on the
+/// parameters built once.
+pub struct Workload<'a> {
+    /// The spec.
+    pub spec: &'a Spec,
+    /// Its data.
+    pub data: &'a Dataset,
+    /// The accepted parameter sets.
+    pub grid: Grid,
+    /// The folds, in bars relative to the start of the data's range.
+    pub plan: Plan,
+    /// The folds as the report records them.
+    pub plan_record: PlanRecord,
+    /// The distinct test windows, and which of them make up each fold's test.
+    pub test_windows: Vec<Range<usize>>,
+    /// Per fold, its test windows (indices into `test_windows`).
+    pub fold_windows: Vec<Vec<usize>>,
+    /// How returns are annualized.
+    pub annual: Annualization,
+    pub(crate) runner: Runner<'a>,
+    warmups: Vec<usize>,
+}
+
+impl<'a> Workload<'a> {
+    /// Lays out the cells of `spec` on `data`: the grid, checked, and the folds.
+    pub fn new(spec: &'a Spec, data: &'a Dataset) -> Result<Workload<'a>, ValidateError> {
+        let grid = Grid::of(spec)?;
+        let (plan, plan_record) = plan(spec, data, &grid)?;
+        let (test_windows, fold_windows) = plan.test_windows();
+        let runner = Runner::new(
+            &data.panel,
+            data.range.start,
+            spec.costs,
+            spec.whole_shares,
+            spec.risk,
+            spec.capital,
+        );
+        let warmups = grid
+            .sets
+            .iter()
+            .map(|set| Runner::warmup(spec.strategy.name, set))
+            .collect();
+        Ok(Workload {
+            spec,
+            data,
+            annual: Annualization::new(data.periods_per_year),
+            grid,
+            plan,
+            plan_record,
+            test_windows,
+            fold_windows,
+            runner,
+            warmups,
+        })
+    }
+
+    /// Parameter sets.
+    pub fn sets(&self) -> usize {
+        self.grid.sets.len()
+    }
+
+    /// Training cells (they come first).
+    pub fn train_cells(&self) -> usize {
+        self.plan.folds.len() * self.sets()
+    }
+
+    /// All cells.
+    pub fn len(&self) -> usize {
+        self.train_cells() + self.test_windows.len() * self.sets()
+    }
+
+    /// True when the plan has no cells (it always has some once built).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The cell at `index`.
+    pub fn cell(&self, index: usize) -> Cell {
+        let sets = self.sets();
+        if index < self.train_cells() {
+            Cell::Train {
+                fold: index / sets,
+                set: index % sets,
+            }
+        } else {
+            let index = index - self.train_cells();
+            Cell::Test {
+                window: index / sets,
+                set: index % sets,
+            }
+        }
+    }
+
+    /// The bar ranges a cell trades on, relative to the start of the data's range.
+    pub fn ranges(&self, cell: Cell) -> Vec<Range<usize>> {
+        match cell {
+            Cell::Train { fold, .. } => self.plan.folds[fold].train.clone(),
+            Cell::Test { window, .. } => vec![self.test_windows[window].clone()],
+        }
+    }
+
+    /// The bars a cell steps through: its ranges, each with the warm-up bars before it that
+    /// the data holds.
+    pub fn cost(&self, index: usize) -> u64 {
+        let cell = self.cell(index);
+        let set = match cell {
+            Cell::Train { set, .. } | Cell::Test { set, .. } => set,
+        };
+        // Ranges are relative to the data's range, where a warm-up may reach back to.
+        let warmup = self.warmups[set];
+        self.ranges(cell)
+            .iter()
+            .map(|r| (r.len() + warmup.min(r.start)) as u64)
+            .sum()
+    }
+
+    /// Runs the cell at `index`.
+    pub fn run(&self, index: usize) -> CellResult {
+        let cell = self.cell(index);
+        let offset = self.data.range.start;
+        let ranges: Vec<Range<usize>> = self
+            .ranges(cell)
+            .iter()
+            .map(|r| r.start + offset..r.end + offset)
+            .collect();
+        let name = self.spec.strategy.name;
+        match cell {
+            Cell::Train { set, .. } => {
+                let run = self.runner.run(name, &self.grid.sets[set], &ranges);
+                CellResult::Train(score(&run, self.spec.objective, self.annual))
+            }
+            Cell::Test { set, .. } => {
+                CellResult::Test(self.runner.run(name, &self.grid.sets[set], &ranges))
+            }
+        }
+    }
+
+    /// Runs the cells at `indices` on `threads` threads, returning their results in the order
+    /// of `indices` whatever the threads did; `tick` is called once per finished cell.
+    pub fn run_cells(
+        &self,
+        indices: &[usize],
+        threads: usize,
+        tick: &(dyn Fn() + Sync),
+    ) -> Result<Vec<CellResult>, ValidateError> {
+        let pool = thread_pool(threads)?;
+        Ok(pool.install(|| {
+            indices
+                .par_iter()
+                .map(|&index| {
+                    let result = self.run(index);
+                    tick();
+                    result
+                })
+                .collect()
+        }))
+    }
+}
+
+/// The score of a training run under `objective`.
+fn score(run: &CellRun, objective: Objective, annual: Annualization) -> TrainScore {
+    let performance = Performance::of(&run.returns, None, annual);
+    let objective = match objective {
+        Objective::Sharpe => performance.sharpe,
+        Objective::Sortino => performance.sortino,
+        Objective::Calmar => performance.calmar,
+        Objective::TotalReturn => Stat::Value(performance.total_return),
+        Objective::ProfitFactor => TradeStats::of_trades(&run.trades).profit_factor,
+    };
+    TrainScore {
+        objective,
+        per_period_sharpe: per_period_sharpe(&run.returns, annual.risk_free),
+        trades: run.trades.len(),
+        performance,
+    }
+}
