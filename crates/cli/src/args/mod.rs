@@ -64,12 +64,37 @@ pub enum Command {
     /// With no SPEC, validates every spec in strategies/specs/. Exits 0 when every spec passes
     /// its gate, 1 when any fails, 2 on any error in a spec, a policy or the data.
     ///
+    /// With --shard I/N, runs only the I-th of N slices of each spec's plan and writes the cells'
+    /// results to DIR/<spec>/shard-I-of-N.gshard; `gauntlet merge` then joins the N slices into
+    /// the very report one run would have written (see `gauntlet plan` to size N).
+    ///
     /// Examples:
     ///   gauntlet validate
     ///   gauntlet validate strategies/specs/sma_cross.toml --threads 2
     ///   gauntlet validate --junit reports/junit.xml --format github
+    ///   gauntlet validate strategies/specs/sma_cross.toml --shard 2/8 --out shards/
     #[command(verbatim_doc_comment)]
     Validate(ValidateArgs),
+    /// Join the shards of sharded validations (`gauntlet validate --shard I/N`) into the report
+    /// a single run would have written, byte for byte the same report.json.
+    ///
+    /// Reads every *.gshard file in each DIR and in its subfolders one level down (the --out of
+    /// the shards). Refuses, naming the files, a missing or duplicated shard, shards of two
+    /// different plans, a shard whose spec or data changed since it ran, and a truncated or
+    /// damaged shard file (exit 2). Then judges each spec by its gate and reports like
+    /// `gauntlet validate` (exit 0 all pass, 1 any fails). The specs and data are read again
+    /// from the paths the shards recorded, so run it from the folder the shards ran in.
+    ///
+    /// Example:
+    ///   gauntlet merge shards/ --out reports/
+    #[command(verbatim_doc_comment)]
+    Merge(MergeArgs),
+    /// Print how a spec's cells would be dealt to N shards, and each shard's cost (bars its
+    /// cells step through, warm-up included), without running anything: size N before
+    /// submitting a job array.
+    ///
+    /// Example: gauntlet plan strategies/specs/sma_cross.toml --shards 4
+    Plan(PlanArgs),
     /// Re-apply a policy to an existing report, without rerunning anything (tighten the policy
     /// and see who would fail). The report's content hash is checked first: an edited report
     /// is an error.
@@ -279,8 +304,36 @@ pub struct ValidateArgs {
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,
+    /// Run only slice I of N of each spec's plan (I from 1), or auto/N to take I from the
+    /// batch system: JOB_COMPLETION_INDEX (Kubernetes), SLURM_ARRAY_TASK_ID (Slurm),
+    /// PARALLEL_SEQ (GNU parallel).
+    #[arg(long, value_name = "I/N", conflicts_with_all = ["policy", "junit"])]
+    pub shard: Option<String>,
     #[command(flatten)]
     pub verdicts: VerdictOutput,
+}
+
+/// Shards to merge.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Folders holding shard files (or shard files themselves).
+    #[arg(value_name = "DIR", required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// Output folder: each spec's report goes into DIR/<spec name>/.
+    #[arg(long, value_name = "DIR", default_value = "reports")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub verdicts: VerdictOutput,
+}
+
+/// A spec's plan dealt to shards.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// The spec.
+    pub spec: PathBuf,
+    /// Number of shards.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub shards: usize,
 }
 
 /// How verdicts are reported, for `validate` and `gate`.

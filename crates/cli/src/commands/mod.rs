@@ -6,6 +6,7 @@ mod data;
 mod gate;
 mod live;
 mod lookahead;
+mod shards;
 mod splits;
 mod stats;
 mod strategies;
@@ -38,6 +39,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Lookahead(args) => lookahead::run(args),
         Command::Validate(args) => validate::run(args),
         Command::Gate(args) => gate::run(args),
+        Command::Merge(args) => shards::merge(args),
+        Command::Plan(args) => shards::plan(args),
         Command::Splits { spec } => splits::run(&spec),
         Command::Sweep(args) => sweep::run(args),
         Command::Stats(command) => stats::run(command),
@@ -54,6 +57,19 @@ fn threads(asked: Option<usize>) -> Result<usize> {
         Some(0) => bail!("--threads: expected at least 1"),
         Some(n) => Ok(n),
         None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
+    }
+}
+
+/// Writes `text` to standard output; a reader that stops reading early (`| head`) ends the
+/// output, not the program with an error.
+fn print_text(text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(e).context("cannot write to standard output")
+        }
+        _ => Ok(()),
     }
 }
 

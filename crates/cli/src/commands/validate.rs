@@ -8,11 +8,12 @@ use std::time::{Instant, SystemTime};
 use anyhow::{Context, Result, bail};
 use gauntlet_report::summary::SpecVerdict;
 use gauntlet_report::{GateRecord, RunRecord};
-use gauntlet_validate::gate::{self, GateInputs};
+use gauntlet_validate::gate::{self, GateInputs, PolicyStack};
+use gauntlet_validate::workload::Workload;
 use gauntlet_validate::{Dataset, Spec, Stat, Validation};
 
 use super::verdicts;
-use crate::args::ValidateArgs;
+use crate::args::{ValidateArgs, VerdictOutput};
 
 /// Where the shipped specs live.
 const SPECS_DIR: &str = "strategies/specs";
@@ -30,6 +31,9 @@ pub fn run(args: ValidateArgs) -> Result<()> {
         args.specs.clone()
     };
     let threads = super::threads(args.threads)?;
+    if let Some(shard) = &args.shard {
+        return super::shards::run_shard(&paths, shard, threads, &args);
+    }
     // Every policy, spec, its data, its grid and its split are checked before anything runs
     // or is written.
     let run_policy = verdicts::run_policy(args.verdicts.policy.as_deref())?;
@@ -38,7 +42,7 @@ pub fn run(args: ValidateArgs) -> Result<()> {
         let spec = Spec::load(path)?;
         let repository = verdicts::repository_policy(path)?;
         let data = Dataset::load(&spec)?;
-        let cells = cells(&spec, &data)?;
+        let cells = Workload::new(&spec, &data)?.len();
         let stack = verdicts::stack(repository.as_ref(), &spec.gate, run_policy.as_ref());
         loaded.push((spec, data, cells, stack));
     }
@@ -52,8 +56,6 @@ pub fn run(args: ValidateArgs) -> Result<()> {
         let tick = || progress.inc(1);
         let validation = gauntlet_validate::validate(spec, data, threads, &tick)?;
         progress.finish_and_clear();
-        let verdict = gate::apply(stack.resolve(), &GateInputs::of(&validation));
-        let record = GateRecord::new(verdict, stack.sources());
         let run = RunRecord {
             started: rfc3339(started),
             duration_seconds: clock.elapsed().as_secs_f64(),
@@ -62,11 +64,32 @@ pub fn run(args: ValidateArgs) -> Result<()> {
             tool_version: env!("CARGO_PKG_VERSION").to_string(),
             command: command.clone(),
         };
-        let out = args.out.join(&spec.name);
-        gauntlet_report::write_all(&out, spec, &validation, &record, &run)?;
-        rows.push((validation, record, spec.path.clone()));
+        rows.push(publish(spec, validation, stack, &args.out, &run)?);
     }
-    print_table(&rows);
+    conclude(&rows, &args.verdicts)
+}
+
+/// One judged spec: its validation, the gate's verdict, the spec file.
+pub type Judged = (Validation, GateRecord, PathBuf);
+
+/// Judges `validation` of `spec` by the gate's `stack` and writes its report into
+/// `out/<spec name>/`.
+pub fn publish(
+    spec: &Spec,
+    validation: Validation,
+    stack: &PolicyStack,
+    out: &Path,
+    run: &RunRecord,
+) -> Result<Judged> {
+    let verdict = gate::apply(stack.resolve(), &GateInputs::of(&validation));
+    let record = GateRecord::new(verdict, stack.sources());
+    gauntlet_report::write_all(&out.join(&spec.name), spec, &validation, &record, run)?;
+    Ok((validation, record, spec.path.clone()))
+}
+
+/// Prints the verdict table and reports the verdicts (lines, annotations, JUnit, exit code).
+pub fn conclude(rows: &[Judged], output: &VerdictOutput) -> Result<()> {
+    print_table(rows);
     // Annotations point at the spec: the file in the repository a reviewer can open.
     let verdicts: Vec<SpecVerdict> = rows
         .iter()
@@ -76,10 +99,11 @@ pub fn run(args: ValidateArgs) -> Result<()> {
             verdict: &record.verdict,
         })
         .collect();
-    verdicts::report(&verdicts, &args.verdicts)
+    verdicts::report(&verdicts, output)
 }
 
-fn rfc3339(at: SystemTime) -> String {
+/// `at` as an RFC 3339 UTC time with milliseconds.
+pub fn rfc3339(at: SystemTime) -> String {
     let since = at
         .duration_since(SystemTime::UNIX_EPOCH)
         .unwrap_or_default();
@@ -88,20 +112,14 @@ fn rfc3339(at: SystemTime) -> String {
         .unwrap_or_default()
 }
 
-fn host() -> String {
+/// This machine's name.
+pub fn host() -> String {
     std::fs::read_to_string("/proc/sys/kernel/hostname")
         .ok()
         .or_else(|| std::env::var("HOSTNAME").ok())
         .map(|h| h.trim().to_string())
         .filter(|h| !h.is_empty())
         .unwrap_or_else(|| "unknown".to_string())
-}
-
-fn cells(spec: &Spec, data: &Dataset) -> Result<usize> {
-    let grid = gauntlet_validate::walkforward::Grid::of(spec)?;
-    let (plan, _) = gauntlet_validate::walkforward::plan(spec, data, &grid)?;
-    let (train, test) = plan.cells(grid.sets.len());
-    Ok(train + test)
 }
 
 fn shipped_specs() -> Result<Vec<PathBuf>> {
@@ -120,7 +138,7 @@ fn shipped_specs() -> Result<Vec<PathBuf>> {
     Ok(specs)
 }
 
-fn print_table(rows: &[(Validation, GateRecord, PathBuf)]) {
+fn print_table(rows: &[Judged]) {
     println!(
         "{:<18} {:>8} {:>7} {:>24} {:>6} {:>6} {:>6}  verdict",
         "spec", "Sharpe", "max DD", "win rate [95% Wilson]", "trades", "DSR", "PBO"
