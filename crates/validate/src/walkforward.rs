@@ -310,7 +310,7 @@ pub fn finish(workload: &Workload, train: &[TrainScore], test: &[CellRun]) -> Va
                 in_sample: chosen[fold].map(|s| train_of(fold, s).performance),
                 out_of_sample: Performance::of(
                     &run.returns,
-                    Some(&benchmark_slice(data, &fold_segments[fold], &segments)),
+                    Some(&benchmark_slice(data, &fold_segments[fold], segments)),
                     annual,
                 ),
                 trades: TradeStats::of_trades(&run.trades),
@@ -368,7 +368,7 @@ pub fn finish(workload: &Workload, train: &[TrainScore], test: &[CellRun]) -> Va
     let trade_stats = TradeStats::of_trades(&stitched_run.trades);
     let moments = Moments::of(&stitched_run.returns);
     let sample = SharpeSample::of(&stitched_run.returns);
-    let trials_variance = trials_variance(&plan, n_sets, &|f, s| train_of(f, s).per_period_sharpe);
+    let trials_variance = trials_variance(plan, n_sets, &|f, s| train_of(f, s).per_period_sharpe);
     let deflated = match sample {
         Ok(sample) => deflated_sharpe(sample, n_sets, trials_variance),
         Err(why) => crate::sharpe::Deflated {
