@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::OnceLock;
 
 /// The repository root.
 pub fn root() -> PathBuf {
@@ -57,4 +58,25 @@ pub fn num(row: &std::collections::HashMap<String, String>, field: &str) -> f64 
 /// |a - b| <= tol * max(|a|, |b|).
 pub fn close_rel(a: f64, b: f64, tol: f64) -> bool {
     (a - b).abs() <= tol * a.abs().max(b.abs())
+}
+
+/// The shipped sma_cross spec.
+pub const SPEC: &str = "strategies/specs/sma_cross.toml";
+
+/// `path` as text.
+pub fn path_str(path: &Path) -> &str {
+    path.to_str().expect("utf-8 path")
+}
+
+/// report.json of `gauntlet validate SPEC`, the single unsharded run of the shipped sma_cross
+/// spec (run once per test binary).
+pub fn single_sma_cross_report() -> &'static [u8] {
+    static REPORT: OnceLock<Vec<u8>> = OnceLock::new();
+    REPORT.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let run = gauntlet(&["validate", SPEC, "--quiet", "--out", path_str(dir.path())]);
+        // The shipped spec fails its gate: exit 1.
+        assert_eq!(run.status.code(), Some(1), "{}", stderr(&run));
+        std::fs::read(dir.path().join("sma_cross/report.json")).expect("report.json")
+    })
 }

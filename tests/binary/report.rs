@@ -12,8 +12,6 @@ use common::*;
 use polars::prelude::*;
 use serde_json::Value;
 
-const SPEC: &str = "strategies/specs/sma_cross.toml";
-
 /// The shipped sma_cross spec validated once for all the tests of this file: its output folder
 /// (kept for the process) and standard output.
 fn validated() -> &'static (PathBuf, String) {

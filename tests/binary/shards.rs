@@ -7,27 +7,8 @@ mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::OnceLock;
 
 use common::*;
-
-const SPEC: &str = "strategies/specs/sma_cross.toml";
-
-fn path_str(path: &Path) -> &str {
-    path.to_str().expect("utf-8 path")
-}
-
-/// report.json of the single, unsharded run (made once for all the tests here).
-fn single_report() -> &'static [u8] {
-    static REPORT: OnceLock<Vec<u8>> = OnceLock::new();
-    REPORT.get_or_init(|| {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let run = gauntlet(&["validate", SPEC, "--quiet", "--out", path_str(dir.path())]);
-        // The shipped spec fails its gate: exit 1.
-        assert_eq!(run.status.code(), Some(1), "{}", stderr(&run));
-        std::fs::read(dir.path().join("sma_cross/report.json")).expect("report.json")
-    })
-}
 
 /// Runs shard `index` of `count` of `spec` into `out`; it must succeed.
 fn shard(spec: &str, index: usize, count: usize, out: &Path) -> PathBuf {
@@ -93,7 +74,7 @@ fn three_shards_out_of_order_merge_to_the_single_runs_report() {
     );
     let merged = std::fs::read(out.join("sma_cross/report.json")).expect("merged report.json");
     assert!(
-        merged == single_report(),
+        merged == single_sma_cross_report(),
         "the merged report.json differs from the single run's"
     );
     for file in ["run.json", "report.md", "report.html", "trials.parquet"] {
@@ -147,7 +128,10 @@ fn a_killed_shard_run_again_merges_to_the_same_report() {
     let (code, err) = merge(&[&shards], &out);
     assert_eq!(code, Some(1), "{err}");
     let merged = std::fs::read(out.join("sma_cross/report.json")).expect("merged report.json");
-    assert!(merged == single_report(), "the merged report.json differs");
+    assert!(
+        merged == single_sma_cross_report(),
+        "the merged report.json differs"
+    );
 }
 
 /// Three shards of the shipped spec in `dir/shards`, made once per test that needs them.

@@ -11,10 +11,6 @@ use serde_json::Value;
 
 const REFERENCE: &str = "tests/reference/sma_cross_sp500";
 
-fn path_str(path: &Path) -> &str {
-    path.to_str().expect("utf-8 path")
-}
-
 fn sweep(out: &Path, threads: &str, grid: &[&str]) -> std::process::Output {
     let mut args = vec![
         "sweep",

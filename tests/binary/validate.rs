@@ -8,8 +8,6 @@ use std::path::{Path, PathBuf};
 
 use common::*;
 
-const SPEC: &str = "strategies/specs/sma_cross.toml";
-
 /// The data line of the shipped spec, whose path is relative to the spec's folder.
 const DATA_LINE: &str = r#"files = ["../../data/sp500_daily.csv"]"#;
 
@@ -43,10 +41,6 @@ fn with_line(text: &str, prefix: &str, line: &str) -> String {
         .collect::<Vec<_>>()
         .join("\n")
         + "\n"
-}
-
-fn path_str(path: &Path) -> &str {
-    path.to_str().expect("utf-8 path")
 }
 
 /// Runs `gauntlet validate SPECS --out OUT` with OUT an empty folder made beforehand; the run
