@@ -281,3 +281,35 @@ fn plan_deals_every_cell_once_by_cost() {
         assert!(text.contains(&format!("\nshard {i}/4:\n")), "{text}");
     }
 }
+
+#[cfg(not(feature = "object-store"))]
+#[test]
+fn a_data_url_asks_for_the_object_store_build() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spec = dir.path().join("remote.toml");
+    let text = std::fs::read_to_string(root().join(SPEC))
+        .expect("spec")
+        .replace(
+            r#"files = ["../../data/sp500_daily.csv"]"#,
+            r#"files = ["s3://market-data/sp500_daily.csv"]"#,
+        );
+    std::fs::write(&spec, text).expect("spec");
+    let out = dir.path().join("out");
+    let run = gauntlet(&[
+        "validate",
+        path_str(&spec),
+        "--shard",
+        "1/2",
+        "--out",
+        path_str(&out),
+    ]);
+    let err = stderr(&run);
+    assert_eq!(run.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(
+            "s3://market-data/sp500_daily.csv: this gauntlet was built without object storage"
+        ) && err.contains("--features object-store"),
+        "{err}"
+    );
+    assert!(!out.exists(), "nothing written");
+}

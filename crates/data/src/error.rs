@@ -153,6 +153,14 @@ impl fmt::Display for Problem {
 /// An error loading bar data.
 #[derive(Debug, thiserror::Error)]
 pub enum DataError {
+    /// An object named by URL could not be read.
+    #[error("{url}: {message}")]
+    Remote {
+        /// The URL.
+        url: String,
+        /// What went wrong.
+        message: String,
+    },
     /// The file could not be opened or read.
     #[error("{path}: cannot read: {source}")]
     Io {

@@ -19,6 +19,7 @@ mod error;
 mod fingerprint;
 mod load;
 mod panel;
+pub mod remote;
 pub mod synth;
 pub mod timestamp;
 mod validate;

@@ -4,7 +4,8 @@
 
 use std::ops::Range;
 
-use gauntlet_data::{BarSeries, DataError, LoadOptions, Panel, load_bars, timestamp};
+use gauntlet_data::remote::load_bars_anywhere;
+use gauntlet_data::{BarSeries, DataError, LoadOptions, Panel, timestamp};
 use gauntlet_engine::metrics::infer_periods_per_year;
 use serde::Serialize;
 
@@ -68,13 +69,13 @@ impl Dataset {
         let mut series = Vec::with_capacity(spec.files.len());
         let mut files = Vec::with_capacity(spec.files.len());
         for (path, written) in spec.files.iter().zip(&spec.files_as_written) {
-            let bars = load_bars(path, &options)?;
+            let bars = load_bars_anywhere(path, &options)?;
             files.push(record(written, &bars));
             series.push(bars);
         }
         let benchmark_series = match spec.files.iter().position(|f| *f == spec.benchmark) {
             Some(i) => series[i].clone(),
-            None => load_bars(&spec.benchmark, &options)?,
+            None => load_bars_anywhere(&spec.benchmark, &options)?,
         };
         let benchmark = record(&spec.benchmark_as_written, &benchmark_series);
         let panel = if series.len() == 1 {

@@ -642,7 +642,8 @@ mod tests {
             cells: vec![(
                 0,
                 CellResult::Test(CellRun {
-                    returns: vec![0.1, -0.25, 1e-300],
+                    // Longer than the decoder's scratch buffer, as a real test window is.
+                    returns: (0..5000).map(|i| (i as f64 - 2500.5) * 1e-5).collect(),
                     trades: Vec::new(),
                     exposed_bars: 2,
                 }),

@@ -274,7 +274,14 @@ impl Spec {
         let mut r = Reader::default();
         r.unknown(&table, "", TOP_KEYS);
         let folder = path.parent().unwrap_or(Path::new(""));
-        let resolve = |written: &str| folder.join(written);
+        // An object storage URL is not relative to anything.
+        let resolve = |written: &str| {
+            if gauntlet_data::remote::is_url(written) {
+                PathBuf::from(written)
+            } else {
+                folder.join(written)
+            }
+        };
         let name = path
             .file_stem()
             .map_or_else(|| "spec".to_string(), |s| s.to_string_lossy().into_owned());
