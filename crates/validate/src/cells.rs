@@ -221,7 +221,7 @@ mod f64_bytes {
                 f.write_str("a byte string of little-endian f64 values")
             }
             fn visit_bytes<E: Error>(self, bytes: &[u8]) -> Result<Vec<f64>, E> {
-                if bytes.len() % 8 != 0 {
+                if !bytes.len().is_multiple_of(8) {
                     return Err(E::custom(format!(
                         "{} bytes is not a whole number of f64 values",
                         bytes.len()
