@@ -608,7 +608,12 @@ fn operator_halt_resume_and_sigterm() {
         "{:?}",
         sent.elapsed()
     );
-    assert_eq!(status.code(), Some(0));
+    let mut err = String::new();
+    if let Some(mut pipe) = child.stderr.take() {
+        use std::io::Read;
+        let _ = pipe.read_to_string(&mut err);
+    }
+    assert_eq!(status.code(), Some(0), "{err}");
 
     let log = entries(&dir);
     let halts = events(&log, "halt");

@@ -389,11 +389,16 @@ fn feed_loop<S: CatalogStrategy>(
                         let due = Duration::from_secs_f64(
                             ((bar.bar.ts - first).max(0) as f64 / 1000.0) / speed,
                         );
-                        while start.elapsed() < due {
+                        // The clock moves between reading it and subtracting: a bar that
+                        // fell due in between is simply due, not a negative wait.
+                        while let Some(wait) = due.checked_sub(start.elapsed()) {
+                            if wait.is_zero() {
+                                break;
+                            }
                             if poll(session, config, signals)? {
                                 return Ok(Stop::Signal);
                             }
-                            std::thread::sleep((due - start.elapsed()).min(POLL));
+                            std::thread::sleep(due.saturating_sub(start.elapsed()).min(POLL));
                         }
                         // A paced bar arrives now, not when its batch did.
                         session.log.tick()?;
