@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use criterion::{Criterion, criterion_group, criterion_main};
 use gauntlet_benches::minute_bars;
 use gauntlet_data::synth::write_bars;
-use gauntlet_validate::shard::{self, ShardId, ShardResult};
+use gauntlet_validate::shard::{self, ShardId, ShardPlan, ShardResult};
 use gauntlet_validate::walkforward::finish;
 use gauntlet_validate::workload::Workload;
 use gauntlet_validate::{Dataset, Spec, Validation};
@@ -56,7 +56,8 @@ fn run_shards(spec: &Path, count: usize, dir: &Path) -> Vec<PathBuf> {
             let data = Dataset::load(&spec).expect("data");
             let workload = Workload::new(&spec, &data).expect("workload");
             let id = ShardId { index, count };
-            let result = shard::run_shard(&workload, id, 1, &|| {}).expect("shard");
+            let share = ShardPlan::of(&workload, id);
+            let result = shard::run_shard(&workload, &share, 1, &|| {}).expect("shard");
             let file = dir.join(id.file_name());
             shard::write(&file, &result).expect("write");
             file

@@ -209,7 +209,10 @@ mod f64_bytes {
     use serde::ser::Serializer;
 
     pub fn serialize<S: Serializer>(values: &[f64], serializer: S) -> Result<S::Ok, S::Error> {
-        let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+        let mut bytes = vec![0_u8; values.len() * 8];
+        for (out, v) in bytes.chunks_exact_mut(8).zip(values) {
+            out.copy_from_slice(&v.to_le_bytes());
+        }
         serializer.serialize_bytes(&bytes)
     }
 

@@ -24,8 +24,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::cells::CellRun;
-use crate::walkforward::{ValidateError, sort_results};
-use crate::workload::{CellResult, TrainScore, Workload};
+use crate::walkforward::ValidateError;
+use crate::workload::{Cell, CellResult, TrainScore, Workload};
 
 /// The first bytes of every shard file.
 pub const MAGIC: &[u8] = b"gauntlet shard v1\n";
@@ -208,10 +208,6 @@ pub struct ShardHeader {
     pub plan: String,
     /// Which shard.
     pub shard: ShardId,
-    /// Cells in the whole plan.
-    pub plan_cells: usize,
-    /// gauntlet's version.
-    pub tool_version: String,
 }
 
 /// One shard's results.
@@ -223,34 +219,53 @@ pub struct ShardResult {
     pub cells: Vec<(usize, CellResult)>,
 }
 
-/// Runs shard `id` of `workload`'s plan on `threads` threads (`tick` once per finished cell).
+/// One shard's share of a plan, dealt before it runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShardPlan {
+    /// Which shard.
+    pub id: ShardId,
+    /// Its cells, ascending.
+    pub cells: Vec<usize>,
+    /// Their summed cost.
+    pub cost: u64,
+    /// The cost of the whole plan.
+    pub plan_cost: u64,
+}
+
+impl ShardPlan {
+    /// Deals `workload`'s plan and keeps shard `id`'s share.
+    pub fn of(workload: &Workload, id: ShardId) -> ShardPlan {
+        let costs = costs(workload);
+        let cells = deal(&costs, id.count)
+            .into_iter()
+            .nth(id.index - 1)
+            .unwrap_or_default();
+        ShardPlan {
+            id,
+            cost: cells.iter().map(|&i| costs[i]).sum(),
+            plan_cost: costs.iter().sum(),
+            cells,
+        }
+    }
+}
+
+/// Runs the cells of `share` on `threads` threads (`tick` once per finished cell).
 pub fn run_shard(
     workload: &Workload,
-    id: ShardId,
+    share: &ShardPlan,
     threads: usize,
     tick: &(dyn Fn() + Sync),
 ) -> Result<ShardResult, ValidateError> {
-    let mine = shard_cells(workload, id);
-    let results = workload.run_cells(&mine, threads, tick)?;
+    let results = workload.run_cells(&share.cells, threads, tick)?;
     Ok(ShardResult {
         header: ShardHeader {
             spec: workload.spec.name.clone(),
             spec_path: workload.spec.path.clone(),
             plan: plan_fingerprint(workload),
-            shard: id,
-            plan_cells: workload.len(),
-            tool_version: env!("CARGO_PKG_VERSION").to_string(),
+            shard: share.id,
         },
-        cells: mine.into_iter().zip(results).collect(),
+        cells: share.cells.iter().copied().zip(results).collect(),
     })
-}
-
-/// The cells shard `id` runs.
-pub fn shard_cells(workload: &Workload, id: ShardId) -> Vec<usize> {
-    deal(&costs(workload), id.count)
-        .into_iter()
-        .nth(id.index - 1)
-        .unwrap_or_default()
 }
 
 /// Why a shard file cannot be written or read.
@@ -464,6 +479,14 @@ pub fn check_set(
     let (first_path, first) = (first_path.clone(), first.header.clone());
     for (path, shard) in &shards {
         let h = &shard.header;
+        if h.shard.index == 0 || h.shard.index > h.shard.count {
+            return Err(MergeError::WrongCells {
+                path: path.clone(),
+                index: h.shard.index,
+                count: h.shard.count,
+                problem: "no such shard: shards are numbered from 1 to their count".into(),
+            });
+        }
         if h.plan != first.plan {
             return Err(MergeError::MixedPlans {
                 spec: first.spec.clone(),
@@ -516,7 +539,8 @@ pub fn assemble(
     let now = plan_fingerprint(workload);
     let count = shards.first().map_or(1, |(_, s)| s.header.shard.count);
     let dealt = deal(&costs(workload), count);
-    let mut results: Vec<Option<CellResult>> = vec![None; workload.len()];
+    let mut train: Vec<Option<TrainScore>> = vec![None; workload.train_cells()];
+    let mut test: Vec<Option<CellRun>> = vec![None; workload.len() - workload.train_cells()];
     for (path, shard) in shards {
         let header = &shard.header;
         if header.plan != now {
@@ -544,19 +568,28 @@ pub fn assemble(
             }));
         }
         for (index, result) in shard.cells {
-            results[index] = Some(result);
+            match (workload.cell(index), result) {
+                (Cell::Train { .. }, CellResult::Train(score)) => train[index] = Some(score),
+                (Cell::Test { window, .. }, CellResult::Test(run))
+                    if run.returns.len() == workload.test_windows[window].len() =>
+                {
+                    test[index - workload.train_cells()] = Some(run);
+                }
+                _ => {
+                    return Err(wrong(format!(
+                        "cell {index}'s result is not one of that cell (its kind or its number \
+                         of returns differs)"
+                    )));
+                }
+            }
         }
     }
-    // Every shard held exactly its dealt cells and the deal covers the plan, so no cell is
-    // left without a result; a result of the wrong kind is the one thing left to catch.
-    let spec_path = workload.spec.path.clone();
-    let results = results.into_iter().flatten().collect();
-    sort_results(workload, results).map_err(|index| MergeError::WrongCells {
-        path: spec_path,
-        index: 0,
-        count,
-        problem: format!("cell {index}'s result is not of its kind"),
-    })
+    // Every shard held exactly its dealt cells and the deal covers the plan, so every cell
+    // has its result here.
+    Ok((
+        train.into_iter().flatten().collect(),
+        test.into_iter().flatten().collect(),
+    ))
 }
 
 #[cfg(test)]
@@ -636,8 +669,6 @@ mod tests {
                 spec_path: "s.toml".into(),
                 plan: "p".into(),
                 shard: ShardId { index: 1, count: 1 },
-                plan_cells: 1,
-                tool_version: "0".into(),
             },
             cells: vec![(
                 0,
@@ -663,5 +694,31 @@ mod tests {
         assert!(matches!(bad, ShardFileError::Checksum { .. }), "{bad}");
         let other = decode(&path, b"id,close\n").expect_err("not a shard");
         assert!(matches!(other, ShardFileError::NotAShard { .. }), "{other}");
+    }
+
+    #[test]
+    fn a_shard_numbered_outside_its_count_is_refused() {
+        let shard = |index: usize, count: usize| {
+            let header = ShardHeader {
+                spec: "s".into(),
+                spec_path: "s.toml".into(),
+                plan: "p".into(),
+                shard: ShardId { index, count },
+            };
+            (
+                PathBuf::from(format!("shard-{index}-of-{count}.gshard")),
+                ShardResult {
+                    header,
+                    cells: Vec::new(),
+                },
+            )
+        };
+        // Shards 1 and 2 of 2 are all there; a "shard 0" beside them is not one of them.
+        assert!(check_set(vec![shard(2, 2), shard(1, 2)]).is_ok());
+        let e = check_set(vec![shard(1, 2), shard(2, 2), shard(0, 2)]).expect_err("shard 0");
+        assert!(e.to_string().contains("shard-0-of-2.gshard"), "{e}");
+        assert!(e.to_string().contains("no such shard"), "{e}");
+        let e = check_set(vec![shard(3, 2)]).expect_err("shard 3 of 2");
+        assert!(e.to_string().contains("no such shard"), "{e}");
     }
 }

@@ -32,7 +32,7 @@ use crate::spec::{Spec, SplitSpec};
 use crate::splits::{Plan, Scheme, SplitError};
 use crate::stat::{Stat, Undefined};
 use crate::trades::{TradeStats, wilson};
-use crate::workload::{Cell, CellResult, TrainScore, Workload};
+use crate::workload::{TrainScore, Workload};
 
 /// Cut points of the look-ahead guard run inside a validation.
 pub const LOOKAHEAD_CUTS: usize = 10;
@@ -59,15 +59,6 @@ pub enum ValidateError {
         spec: String,
         /// What is wrong.
         error: SplitError,
-    },
-    /// A cell's result is not of its cell's kind (a training score for a test cell, or the
-    /// reverse): the results were not made for this plan.
-    #[error("{spec}: cell {index}: the result is not of the cell's kind")]
-    CellKind {
-        /// The spec file.
-        spec: String,
-        /// The cell.
-        index: usize,
     },
     /// The thread pool could not start.
     #[error("cannot start {threads} threads: {message}")]
@@ -211,36 +202,17 @@ pub fn validate(
     threads: usize,
     tick: &(dyn Fn() + Sync),
 ) -> Result<Validation, ValidateError> {
-    let workload = Workload::new(spec, data)?;
-    let every: Vec<usize> = (0..workload.len()).collect();
-    let results = workload.run_cells(&every, threads, tick)?;
-    let (train, test) =
-        sort_results(&workload, results).map_err(|index| ValidateError::CellKind {
-            spec: spec.path.display().to_string(),
-            index,
-        })?;
-    Ok(finish(&workload, &train, &test))
+    validate_workload(&Workload::new(spec, data)?, threads, tick)
 }
 
-/// The results of every cell of `workload`, in cell order, parted into the training scores
-/// and the test runs; `Err(index)` names the first result whose kind is not its cell's.
-pub fn sort_results(
+/// [`validate`] of a plan already laid out.
+pub fn validate_workload(
     workload: &Workload,
-    results: Vec<CellResult>,
-) -> Result<(Vec<TrainScore>, Vec<CellRun>), usize> {
-    let mut train = Vec::with_capacity(workload.train_cells());
-    let mut test = Vec::with_capacity(workload.len() - workload.train_cells());
-    if results.len() != workload.len() {
-        return Err(results.len().min(workload.len()));
-    }
-    for (index, result) in results.into_iter().enumerate() {
-        match (workload.cell(index), result) {
-            (Cell::Train { .. }, CellResult::Train(score)) => train.push(score),
-            (Cell::Test { .. }, CellResult::Test(run)) => test.push(run),
-            _ => return Err(index),
-        }
-    }
-    Ok((train, test))
+    threads: usize,
+    tick: &(dyn Fn() + Sync),
+) -> Result<Validation, ValidateError> {
+    let (train, test) = workload.run_all(threads, tick)?;
+    Ok(finish(workload, &train, &test))
 }
 
 /// Everything a validation computes from its cells' results: the choice in each fold, the

@@ -126,12 +126,13 @@ impl<'a> Workload<'a> {
 
     /// Training cells (they come first).
     pub fn train_cells(&self) -> usize {
-        self.plan.folds.len() * self.sets()
+        self.plan.cells(self.sets()).0
     }
 
     /// All cells.
     pub fn len(&self) -> usize {
-        self.train_cells() + self.test_windows.len() * self.sets()
+        let (train, test) = self.plan.cells(self.sets());
+        train + test
     }
 
     /// True when the plan has no cells (it always has some once built).
@@ -157,10 +158,10 @@ impl<'a> Workload<'a> {
     }
 
     /// The bar ranges a cell trades on, relative to the start of the data's range.
-    pub fn ranges(&self, cell: Cell) -> Vec<Range<usize>> {
+    pub fn ranges(&self, cell: Cell) -> &[Range<usize>] {
         match cell {
-            Cell::Train { fold, .. } => self.plan.folds[fold].train.clone(),
-            Cell::Test { window, .. } => vec![self.test_windows[window].clone()],
+            Cell::Train { fold, .. } => &self.plan.folds[fold].train,
+            Cell::Test { window, .. } => std::slice::from_ref(&self.test_windows[window]),
         }
     }
 
@@ -168,9 +169,7 @@ impl<'a> Workload<'a> {
     /// the data holds.
     pub fn cost(&self, index: usize) -> u64 {
         let cell = self.cell(index);
-        let set = match cell {
-            Cell::Train { set, .. } | Cell::Test { set, .. } => set,
-        };
+        let (Cell::Train { set, .. } | Cell::Test { set, .. }) = cell;
         // Ranges are relative to the data's range, where a warm-up may reach back to.
         let warmup = self.warmups[set];
         self.ranges(cell)
@@ -182,22 +181,54 @@ impl<'a> Workload<'a> {
     /// Runs the cell at `index`.
     pub fn run(&self, index: usize) -> CellResult {
         let cell = self.cell(index);
+        let run = self.run_cell(cell);
+        match cell {
+            Cell::Train { .. } => CellResult::Train(score(&run, self.spec.objective, self.annual)),
+            Cell::Test { .. } => CellResult::Test(run),
+        }
+    }
+
+    /// The runs of `cell`'s parameter set over its ranges.
+    fn run_cell(&self, cell: Cell) -> CellRun {
+        let (Cell::Train { set, .. } | Cell::Test { set, .. }) = cell;
         let offset = self.data.range.start;
         let ranges: Vec<Range<usize>> = self
             .ranges(cell)
             .iter()
             .map(|r| r.start + offset..r.end + offset)
             .collect();
-        let name = self.spec.strategy.name;
-        match cell {
-            Cell::Train { set, .. } => {
-                let run = self.runner.run(name, &self.grid.sets[set], &ranges);
-                CellResult::Train(score(&run, self.spec.objective, self.annual))
-            }
-            Cell::Test { set, .. } => {
-                CellResult::Test(self.runner.run(name, &self.grid.sets[set], &ranges))
-            }
-        }
+        self.runner
+            .run(self.spec.strategy.name, &self.grid.sets[set], &ranges)
+    }
+
+    /// Runs every cell on `threads` threads: the training scores and the test runs, each in
+    /// cell order.
+    pub fn run_all(
+        &self,
+        threads: usize,
+        tick: &(dyn Fn() + Sync),
+    ) -> Result<(Vec<TrainScore>, Vec<CellRun>), ValidateError> {
+        let pool = thread_pool(threads)?;
+        let train_cells = self.train_cells();
+        Ok(pool.install(|| {
+            let train = (0..train_cells)
+                .into_par_iter()
+                .map(|index| {
+                    let run = self.run_cell(self.cell(index));
+                    tick();
+                    score(&run, self.spec.objective, self.annual)
+                })
+                .collect();
+            let test = (train_cells..self.len())
+                .into_par_iter()
+                .map(|index| {
+                    let run = self.run_cell(self.cell(index));
+                    tick();
+                    run
+                })
+                .collect();
+            (train, test)
+        }))
     }
 
     /// Runs the cells at `indices` on `threads` threads, returning their results in the order

@@ -10,7 +10,7 @@ use std::time::{Instant, SystemTime};
 use anyhow::{Context, Result, bail};
 use gauntlet_report::RunRecord;
 use gauntlet_validate::shard::{
-    self, EXTENSION, MergeError, ShardId, ShardResult, assemble, check_set, costs, deal,
+    self, EXTENSION, MergeError, ShardId, ShardPlan, ShardResult, assemble, check_set, costs, deal,
 };
 use gauntlet_validate::walkforward::finish;
 use gauntlet_validate::workload::{Cell, Workload};
@@ -29,33 +29,35 @@ pub fn run_shard(
     args: &ValidateArgs,
 ) -> Result<()> {
     let id = ShardId::parse(shard, |name| std::env::var(name).ok())?;
-    // Every spec and its data are checked before any cell runs.
+    // Every spec, its data and its plan are checked before any cell runs.
     let mut loaded = Vec::with_capacity(paths.len());
     for path in paths {
         let spec = Spec::load(path)?;
         let data = Dataset::load(&spec)?;
         loaded.push((spec, data));
     }
-    for (spec, data) in &loaded {
-        let workload = Workload::new(spec, data)?;
-        let mine = shard::shard_cells(&workload, id);
+    let workloads = loaded
+        .iter()
+        .map(|(spec, data)| Workload::new(spec, data))
+        .collect::<Result<Vec<_>, _>>()?;
+    for workload in &workloads {
+        let spec = workload.spec;
+        let share = ShardPlan::of(workload, id);
         let progress = super::progress_bar(args.quiet, &spec.name, "cells");
-        progress.set_length(mine.len() as u64);
+        progress.set_length(share.cells.len() as u64);
         let tick = || progress.inc(1);
-        let result = shard::run_shard(&workload, id, threads, &tick)?;
+        let result = shard::run_shard(workload, &share, threads, &tick)?;
         progress.finish_and_clear();
         let file = args.out.join(&spec.name).join(id.file_name());
         shard::write(&file, &result)?;
-        let all: u64 = costs(&workload).iter().sum();
-        let own: u64 = mine.iter().map(|&i| workload.cost(i)).sum();
         println!(
             "{}: shard {} of {}: {} of {} cells, {:.1}% of the plan's cost -> {}",
             spec.name,
             id.index,
             id.count,
-            mine.len(),
+            share.cells.len(),
             workload.len(),
-            100.0 * own as f64 / all.max(1) as f64,
+            100.0 * share.cost as f64 / share.plan_cost.max(1) as f64,
             file.display()
         );
     }

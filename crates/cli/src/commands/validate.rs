@@ -9,6 +9,7 @@ use anyhow::{Context, Result, bail};
 use gauntlet_report::summary::SpecVerdict;
 use gauntlet_report::{GateRecord, RunRecord};
 use gauntlet_validate::gate::{self, GateInputs, PolicyStack};
+use gauntlet_validate::walkforward::validate_workload;
 use gauntlet_validate::workload::Workload;
 use gauntlet_validate::{Dataset, Spec, Stat, Validation};
 
@@ -42,19 +43,22 @@ pub fn run(args: ValidateArgs) -> Result<()> {
         let spec = Spec::load(path)?;
         let repository = verdicts::repository_policy(path)?;
         let data = Dataset::load(&spec)?;
-        let cells = Workload::new(&spec, &data)?.len();
         let stack = verdicts::stack(repository.as_ref(), &spec.gate, run_policy.as_ref());
-        loaded.push((spec, data, cells, stack));
+        loaded.push((spec, data, stack));
     }
+    let workloads = loaded
+        .iter()
+        .map(|(spec, data, _)| Workload::new(spec, data))
+        .collect::<Result<Vec<_>, _>>()?;
     let command: Vec<String> = std::env::args().collect();
     let mut rows = Vec::new();
-    for (spec, data, cells, stack) in &loaded {
+    for (workload, (spec, _, stack)) in workloads.iter().zip(&loaded) {
         let started = SystemTime::now();
         let clock = Instant::now();
         let progress = super::progress_bar(args.quiet, &spec.name, "cells");
-        progress.set_length(*cells as u64);
+        progress.set_length(workload.len() as u64);
         let tick = || progress.inc(1);
-        let validation = gauntlet_validate::validate(spec, data, threads, &tick)?;
+        let validation = validate_workload(workload, threads, &tick)?;
         progress.finish_and_clear();
         let run = RunRecord {
             started: rfc3339(started),
