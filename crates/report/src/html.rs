@@ -16,15 +16,21 @@ const STYLE: &str = "body{font-family:sans-serif;max-width:1000px;margin:2em aut
 h1 .pass{color:#2ca02c}h1 .fail{color:#d62728}table{border-collapse:collapse;margin:1em 0}\
 td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;font-size:14px}td.num{text-align:right}\
 figure{margin:1.5em 0}figcaption{font-size:13px;color:#555;margin-top:4px}\
-pre{background:#f6f6f6;padding:1em;white-space:pre-wrap;font-size:13px}.ok{color:#2ca02c}.no{color:#d62728}";
+pre{background:#f6f6f6;padding:1em;white-space:pre-wrap;font-size:13px}.ok{color:#2ca02c}.no{color:#d62728}\
+h1,p{overflow-wrap:break-word}";
 
-/// The page for `validation` with the gate's `gate`, its equity `curve`, and the strategy's
-/// `rule`.
+/// The page for `validation` with the gate's `gate`, its equity `curve`, the strategy's `rule`
+/// and the spec's `description`.
+///
+/// Every text a user wrote (the spec's name and description, data file names, policy sources)
+/// goes through [`esc`]; the charts hold no such text (their labels are the catalog's parameter
+/// names and values), and plotters escapes what it writes into the SVG anyway.
 pub fn render(
     validation: &Validation,
     gate: &GateRecord,
     curve: &EquityCurve,
     rule: &str,
+    description: &str,
 ) -> Result<String, ChartError> {
     let v = validation;
     let strategy = StrategyRecord::of(&v.strategy);
@@ -42,6 +48,10 @@ pub fn render(
         if pass { "pass" } else { "fail" },
         if pass { "PASS" } else { "FAIL" }
     );
+    // Shown in full, however long: the page wraps it (`overflow-wrap` in the style).
+    if !description.is_empty() {
+        let _ = writeln!(out, "<p class=\"description\">{}</p>", esc(description));
+    }
     let _ = writeln!(
         out,
         "<p>Strategy <b>{}</b> version {} (code <code>{}</code>) on {}. {} with {} fold{}; {} parameter sets; objective {}.</p>",

@@ -80,9 +80,19 @@ pub fn write_all(
     let mut run_json = json("run.json", serde_json::to_vec_pretty(run))?;
     run_json.push(b'\n');
     write("run.json", &run_json)?;
-    write("report.md", markdown::render(validation, gate).as_bytes())?;
+    write(
+        "report.md",
+        markdown::render(validation, gate, &spec.description).as_bytes(),
+    )?;
     let curve = tables::EquityCurve::of(validation, spec.capital);
-    let page = html::render(validation, gate, &curve, spec.strategy.rule).map_err(|e| {
+    let page = html::render(
+        validation,
+        gate,
+        &curve,
+        spec.strategy.rule,
+        &spec.description,
+    )
+    .map_err(|e| {
         fail(
             &out.join("report.html"),
             format!("cannot draw a chart: {e}"),

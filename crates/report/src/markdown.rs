@@ -8,13 +8,21 @@ use crate::document::{GateRecord, StrategyRecord};
 use crate::headline;
 use crate::text::{check_value, markdown as md, percent};
 
-/// The page.
-pub fn render(validation: &Validation, gate: &GateRecord) -> String {
+/// The page for `validation` with the gate's `gate` and the spec's `description`.
+///
+/// Every text a user wrote (the spec's name and description, data file names, policy sources)
+/// goes through [`md`], which keeps it on one line and escapes its markup; none of it starts a
+/// line, so none can open a block (a list, a fence, a heading).
+pub fn render(validation: &Validation, gate: &GateRecord, description: &str) -> String {
     let v = validation;
     let strategy = StrategyRecord::of(&v.strategy);
     let mut out = String::new();
     let verdict = if gate.verdict.pass { "PASS" } else { "FAIL" };
     let _ = writeln!(out, "# {}: {verdict}\n", md(&v.spec));
+    // Shown in full, however long, as one paragraph.
+    if !description.is_empty() {
+        let _ = writeln!(out, "Description: {}\n", md(description));
+    }
     let _ = writeln!(
         out,
         "Strategy `{}` version {} (code {}), on {}; {} bars from {} to {}.\n",

@@ -285,6 +285,14 @@ impl Spec {
         let name = path
             .file_stem()
             .map_or_else(|| "spec".to_string(), |s| s.to_string_lossy().into_owned());
+        // The name is the report's folder (`reports/<name>/`): `..toml` and `...toml` would
+        // name the output folder itself or its parent.
+        if name == "." || name == ".." {
+            r.problem(
+                "(file name)",
+                format!("the spec's name {name:?} (its file name without .toml) cannot name a report folder; rename the file"),
+            );
+        }
         let description = r
             .string(&table, "description", "description")
             .unwrap_or_default();

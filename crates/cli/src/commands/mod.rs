@@ -86,7 +86,7 @@ fn progress_bar(quiet: bool, prefix: &str, unit: &str) -> indicatif::ProgressBar
     )) {
         bar.set_style(style.progress_chars("=> "));
     }
-    bar.set_prefix(prefix.to_string());
+    bar.set_prefix(gauntlet_report::text::one_line(prefix));
     bar
 }
 

@@ -9,6 +9,7 @@ use std::time::{Instant, SystemTime};
 
 use anyhow::{Context, Result, bail};
 use gauntlet_report::RunRecord;
+use gauntlet_report::text::one_line;
 use gauntlet_validate::shard::{
     self, EXTENSION, MergeError, ShardId, ShardPlan, ShardResult, assemble, check_set, costs, deal,
 };
@@ -52,13 +53,13 @@ pub fn run_shard(
         shard::write(&file, &result)?;
         println!(
             "{}: shard {} of {}: {} of {} cells, {:.1}% of the plan's cost -> {}",
-            spec.name,
+            one_line(&spec.name),
             id.index,
             id.count,
             share.cells.len(),
             workload.len(),
             100.0 * share.cost as f64 / share.plan_cost.max(1) as f64,
-            file.display()
+            one_line(&file.display().to_string())
         );
     }
     Ok(())
@@ -162,7 +163,7 @@ pub fn plan(args: PlanArgs) -> Result<()> {
         text,
         "{}: {} cells ({} training, {} test: {} parameter sets x {} folds, {} test windows), \
          {} bar steps in all",
-        spec.name,
+        one_line(&spec.name),
         workload.len(),
         workload.train_cells(),
         workload.len() - workload.train_cells(),

@@ -13,7 +13,7 @@ pub fn run(path: &Path) -> Result<()> {
     let (plan, record) = plan(&spec, &data, &grid)?;
     println!(
         "{}: {} on {} bars ({} to {}), {:.0} bars a year",
-        spec.name,
+        gauntlet_report::text::one_line(&spec.name),
         spec.strategy.name,
         record.bars,
         data.ts().first().map_or(String::new(), |&t| date(t)),

@@ -166,6 +166,7 @@ fn print_table(rows: &[Judged]) {
             .map(|c| format!(" vs {:.0}%", c.claimed.0 * 100.0))
             .unwrap_or_default();
         let failed: Vec<&str> = verdict.failed().map(|c| c.name.as_str()).collect();
+        // The spec's name starts the row: `one_line` keeps it from being a workflow command.
         println!(
             "{:<18} {:>8} {:>6.1}% {:>24} {:>6} {:>6} {:>6}  {}",
             gauntlet_report::text::one_line(&v.spec),

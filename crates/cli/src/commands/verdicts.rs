@@ -6,6 +6,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use gauntlet_report::summary::{self, SpecVerdict};
+use gauntlet_report::text::one_line;
 use gauntlet_validate::gate::{GateOverrides, PolicyStack};
 
 use super::CheckFailed;
@@ -93,10 +94,10 @@ pub fn report(verdicts: &[SpecVerdict], output: &VerdictOutput) -> Result<()> {
         gauntlet_data::atomic::write_file(path, |w| std::io::Write::write_all(w, xml.as_bytes()))
             .with_context(|| format!("{}: cannot write the JUnit file", path.display()))?;
     }
-    let failed: Vec<&str> = verdicts
+    let failed: Vec<String> = verdicts
         .iter()
         .filter(|v| !v.verdict.pass)
-        .map(|v| v.spec)
+        .map(|v| one_line(v.spec))
         .collect();
     if failed.is_empty() {
         Ok(())
