@@ -56,6 +56,17 @@ pub enum AuditError {
         /// The system's words.
         message: String,
     },
+    /// Entries could not be appended (a full disk, a file-size limit, a failing device): the
+    /// log keeps whole writes only, and nothing more is appended to it by this process.
+    #[error(
+        "{path}: cannot write the audit log: {message}. The runner stops here: the log ends with the last step written whole, and a restart on the same state carries on from it once the log can be written"
+    )]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// The system's words.
+        message: String,
+    },
     /// The chain is broken.
     #[error("{path}: the audit chain is broken: {brk}")]
     Broken {
@@ -97,6 +108,33 @@ fn io(path: &Path, e: impl std::fmt::Display) -> AuditError {
     AuditError::Io {
         path: path.to_path_buf(),
         message: e.to_string(),
+    }
+}
+
+fn write_error(path: &Path, e: impl std::fmt::Display) -> AuditError {
+    AuditError::Write {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    }
+}
+
+/// Appends `bytes` to `file`, which is `len` bytes long: all of them, or none. A write that
+/// fails part way (a full disk, a file-size limit) is cut back off, so that the log never ends
+/// in part of a step (whose bar a restart would replay without the decisions that followed
+/// it, or with fills the log does not hold).
+fn append_whole(file: &mut File, len: &mut u64, bytes: &[u8]) -> std::io::Result<()> {
+    match file.write_all(bytes) {
+        Ok(()) => {
+            *len += bytes.len() as u64;
+            Ok(())
+        }
+        Err(e) => match file.set_len(*len) {
+            Ok(()) => Err(e),
+            Err(cut) => Err(std::io::Error::new(
+                e.kind(),
+                format!("{e} (and cutting off the part written failed too: {cut})"),
+            )),
+        },
     }
 }
 
@@ -200,6 +238,10 @@ enum Sink {
         /// Written, not yet synced.
         unsynced: bool,
         fsyncs: u64,
+        /// The file's length: where a failed write is cut back to.
+        len: u64,
+        /// A write failed: nothing more is appended.
+        broken: bool,
     },
     /// Sealed, written and synced by a writer thread.
     Batch {
@@ -239,7 +281,7 @@ impl AuditLog {
         cut_torn_tail(&mut file).map_err(|e| io(path, e))?;
         file.seek(SeekFrom::Start(0)).map_err(|e| io(path, e))?;
         let (verified, after) = scan(&file, path, Some(recorded), true)?;
-        file.seek(SeekFrom::End(0)).map_err(|e| io(path, e))?;
+        let len = file.seek(SeekFrom::End(0)).map_err(|e| io(path, e))?;
         let seq = verified.head.seq;
         let sink = match durability {
             Durability::Strict => Sink::Strict {
@@ -249,9 +291,11 @@ impl AuditLog {
                 lines: Vec::with_capacity(1 << 16),
                 unsynced: false,
                 fsyncs: 0,
+                len,
+                broken: false,
             },
             Durability::Batch => Sink::Batch {
-                writer: BatchWriter::start(file, verified.head, BATCH_SYNC),
+                writer: BatchWriter::start(file, len, verified.head, BATCH_SYNC),
                 records: Records::default(),
             },
         };
@@ -268,6 +312,11 @@ impl AuditLog {
     /// The seq of the last entry appended.
     pub fn seq(&self) -> u64 {
         self.seq
+    }
+
+    /// The wall time (ms since the epoch) as of the last [`AuditLog::tick`].
+    pub fn wall_ms(&self) -> i64 {
+        self.wall_ms
     }
 
     /// fsync calls so far (a batch writer's included).
@@ -349,13 +398,13 @@ impl AuditLog {
                 ..
             } => {
                 if *unsynced {
-                    file.sync_data().map_err(|e| io(path, e))?;
+                    file.sync_data().map_err(|e| write_error(path, e))?;
                     *fsyncs += 1;
                     *unsynced = false;
                 }
                 Ok(sealer.head().clone())
             }
-            Sink::Batch { writer, .. } => writer.sync().map_err(|e| io(path, e)),
+            Sink::Batch { writer, .. } => writer.sync().map_err(|e| write_error(path, e)),
         }
     }
 
@@ -363,18 +412,25 @@ impl AuditLog {
         self.last_write = Instant::now();
         let path = &self.path;
         match &mut self.sink {
+            Sink::Strict { broken: true, .. } => {
+                return Err(write_error(path, "an earlier write failed"));
+            }
             Sink::Strict {
                 file,
                 lines,
                 unsynced,
+                len,
+                broken,
                 ..
             } if !lines.is_empty() => {
-                file.write_all(lines).map_err(|e| io(path, e))?;
+                let written = append_whole(file, len, lines);
                 lines.clear();
+                *broken = written.is_err();
+                written.map_err(|e| write_error(path, e))?;
                 *unsynced = true;
             }
             Sink::Batch { writer, records } if !records.is_empty() => {
-                writer.write(records).map_err(|e| io(path, e))?;
+                writer.write(records).map_err(|e| write_error(path, e))?;
             }
             _ => {}
         }

@@ -120,7 +120,9 @@ pub fn save<S: Serialize>(
     let path = dir.join(CHECKPOINT_FILE);
     let fail = |path: &Path, e: std::io::Error| CheckpointError {
         path: path.to_path_buf(),
-        message: e.to_string(),
+        message: format!(
+            "cannot write the state: {e}. The runner stops here: the audit log holds every step taken, and a restart replays them once the state can be written"
+        ),
         other_approval: false,
     };
     gauntlet_data::atomic::write_file(&path, |out| {

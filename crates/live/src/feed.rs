@@ -78,7 +78,9 @@ pub fn spawn(source: FeedSource) -> Receiver<Vec<FeedItem>> {
     let (tx, rx) = sync_channel(16);
     std::thread::spawn(move || {
         let result = match &source {
-            FeedSource::Stdin => read_lines(std::io::stdin().lock(), &tx),
+            FeedSource::Stdin => {
+                read_lines(BufReader::with_capacity(1 << 16, std::io::stdin()), &tx)
+            }
             FeedSource::File(path) if is_parquet(path) => read_parquet(path, &tx),
             FeedSource::File(path) => match std::fs::File::open(path) {
                 Ok(file) => read_lines(BufReader::with_capacity(1 << 16, file), &tx),
@@ -134,26 +136,35 @@ fn read_parquet(path: &Path, tx: &SyncSender<Vec<FeedItem>>) -> Result<(), Strin
     Ok(())
 }
 
-fn read_lines(mut reader: impl BufRead, tx: &SyncSender<Vec<FeedItem>>) -> Result<(), String> {
+fn read_lines<R: Read>(
+    mut reader: BufReader<R>,
+    tx: &SyncSender<Vec<FeedItem>>,
+) -> Result<(), String> {
     let mut parser = LineParser::default();
     let mut batch = Vec::with_capacity(BATCH);
-    let mut text = String::new();
+    let mut bytes = Vec::new();
     loop {
-        text.clear();
-        let read = reader
-            .by_ref()
-            .take(1 << 20)
-            .read_line(&mut text)
-            .map_err(|e| format!("reading the feed: {e}"))?;
+        bytes.clear();
+        let read = match reader.by_ref().take(1 << 20).read_until(b'\n', &mut bytes) {
+            Ok(read) => read,
+            Err(e) => {
+                // The lines read before the error are handed on before the feed ends.
+                if !batch.is_empty() {
+                    let _ = tx.send(batch);
+                }
+                return Err(format!("reading the feed: {e}"));
+            }
+        };
         if read == 0 {
             break;
         }
-        if let Some(item) = parser.parse(text.trim_end_matches(['\n', '\r'])) {
+        if let Some(item) = parse_bytes(&mut parser, &bytes) {
             batch.push(item);
         }
-        // Hand over what there is when the source has nothing more buffered (a pipe that
-        // delivers a bar at a time), or when the batch is full.
-        if (batch.len() >= BATCH || reader.fill_buf().map_or(true, |b| b.is_empty()))
+        // Hand over what there is when nothing more is buffered (a pipe that delivers a bar at
+        // a time), or when the batch is full. Looking at the buffer never waits for the
+        // source: a line that has arrived is handed over before the next one does.
+        if (batch.len() >= BATCH || reader.buffer().is_empty())
             && !batch.is_empty()
             && tx.send(std::mem::take(&mut batch)).is_err()
         {
@@ -164,6 +175,26 @@ fn read_lines(mut reader: impl BufRead, tx: &SyncSender<Vec<FeedItem>>) -> Resul
         let _ = tx.send(batch);
     }
     Ok(())
+}
+
+/// The item of one line read as bytes: a line that is not UTF-8 text is rejected like any
+/// other malformed line (and counted as a line), not taken for the end of the feed.
+fn parse_bytes(parser: &mut LineParser, bytes: &[u8]) -> Option<FeedItem> {
+    let (text, bad) = match std::str::from_utf8(bytes) {
+        Ok(text) => (std::borrow::Cow::Borrowed(text), None),
+        Err(e) => (String::from_utf8_lossy(bytes), Some(e.valid_up_to())),
+    };
+    let item = parser.parse(text.trim_end_matches(['\n', '\r']))?;
+    match (bad, item) {
+        (Some(at), FeedItem::Bar { line, .. } | FeedItem::Rejected { line, .. }) => {
+            Some(FeedItem::Rejected {
+                line,
+                reason: format!("not UTF-8 text (an invalid byte after {at} bytes)"),
+                text: text.trim().chars().take(200).collect(),
+            })
+        }
+        (_, item) => Some(item),
+    }
 }
 
 /// Column positions of a CSV feed.
@@ -457,5 +488,66 @@ mod tests {
         assert!(
             rejected(LineParser::default().parse("nonsense")).contains("expected a CSV header")
         );
+    }
+
+    #[test]
+    fn a_line_that_is_not_utf8_is_rejected_and_the_feed_goes_on() {
+        let text = b"ts,open,high,low,close,volume\n2020-01-02,10,12,9,11,5\n2020-01-03,1\xff,12,9,11,5\n2020-01-06,10,12,9,11,5\n";
+        let (tx, rx) = sync_channel(16);
+        read_lines(BufReader::new(&text[..]), &tx).expect("read");
+        drop(tx);
+        let items: Vec<FeedItem> = rx.iter().flatten().collect();
+        assert_eq!(items.len(), 3, "{items:?}");
+        assert!(matches!(items[0], FeedItem::Bar { line: 2, .. }));
+        match &items[1] {
+            FeedItem::Rejected { line, reason, text } => {
+                assert_eq!(*line, 3);
+                assert!(reason.contains("not UTF-8"), "{reason}");
+                assert!(text.starts_with("2020-01-03,1"), "{text}");
+            }
+            other => panic!("expected a rejection, got {other:?}"),
+        }
+        assert!(matches!(items[2], FeedItem::Bar { line: 4, .. }));
+    }
+
+    /// A source that delivers `first`, then waits until it is let go before it ends.
+    struct Pipe {
+        first: Option<Vec<u8>>,
+        release: std::sync::mpsc::Receiver<()>,
+    }
+
+    impl Read for Pipe {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            match self.first.take() {
+                Some(data) => {
+                    buf[..data.len()].copy_from_slice(&data);
+                    Ok(data.len())
+                }
+                None => {
+                    let _ = self.release.recv();
+                    Ok(0)
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_line_that_arrived_is_handed_over_before_the_next_one_arrives() {
+        let (release, wait) = std::sync::mpsc::channel();
+        let pipe = Pipe {
+            first: Some(b"ts,open,high,low,close,volume\n2020-01-02,10,12,9,11,5\n".to_vec()),
+            release: wait,
+        };
+        let (tx, rx) = sync_channel(16);
+        let reader = std::thread::spawn(move || read_lines(BufReader::new(pipe), &tx));
+        let batch = rx
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .expect("the bar is handed over while the source is quiet");
+        assert!(
+            matches!(batch[..], [FeedItem::Bar { line: 2, .. }]),
+            "{batch:?}"
+        );
+        release.send(()).expect("release");
+        reader.join().expect("reader").expect("read");
     }
 }

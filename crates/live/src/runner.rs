@@ -314,13 +314,14 @@ fn trade<S: CatalogStrategy>(setup: Setup<'_>, strategy: S) -> Result<LiveSummar
         "stall_after_ms": config.stall_after.map(|d| d.as_millis() as u64),
         "resumed_at_step": replayed.map(|_| session.window.next_index()),
     }))?;
-    let stop = feed_loop(&mut session, &setup, &signals, &feed)?;
-    let reason = match stop {
-        Stop::EndOfFeed => "end of feed",
-        Stop::Signal => "signal",
+    let stopped = run_session(&mut session, &setup, &signals, &feed);
+    let stop = match stopped {
+        Ok(stop) => stop,
+        Err(error) => {
+            session.fail(&error.to_string());
+            return Err(error);
+        }
     };
-    session.shutdown(reason, stop == Stop::Signal)?;
-    save(&mut session, &setup)?;
     Ok(LiveSummary {
         strategy: approval.strategy.name.clone(),
         approval: setup.seq,
@@ -330,6 +331,26 @@ fn trade<S: CatalogStrategy>(setup: Setup<'_>, strategy: S) -> Result<LiveSummar
         audit_seq: session.log.seq(),
         stop,
     })
+}
+
+/// The session from its first checkpoint to its last: the state is written once before the
+/// first bar is traded, so that a state folder that cannot be written stops the run before it
+/// takes any risk.
+fn run_session<S: CatalogStrategy>(
+    session: &mut Session<S>,
+    setup: &Setup<'_>,
+    signals: &Signals,
+    feed: &Receiver<Vec<FeedItem>>,
+) -> Result<Stop, LiveError> {
+    save(session, setup)?;
+    let stop = feed_loop(session, setup, signals, feed)?;
+    let reason = match stop {
+        Stop::EndOfFeed => "end of feed",
+        Stop::Signal => "signal",
+    };
+    session.shutdown(reason, stop == Stop::Signal)?;
+    save(session, setup)?;
+    Ok(stop)
 }
 
 fn feed_loop<S: CatalogStrategy>(
@@ -384,7 +405,10 @@ fn feed_loop<S: CatalogStrategy>(
             }
             match item {
                 FeedItem::Bar { line, bar } => {
-                    if let Some(speed) = config.speed {
+                    // A bar processed before a restart is skipped at once, not paced again.
+                    if let Some(speed) = config.speed
+                        && !session.processed(bar.bar.ts)
+                    {
                         let (start, first) = *pace.get_or_insert((Instant::now(), bar.bar.ts));
                         let due = Duration::from_secs_f64(
                             ((bar.bar.ts - first).max(0) as f64 / 1000.0) / speed,

@@ -11,6 +11,12 @@ use crate::audit::{AuditError, AuditLog, scalar};
 use crate::paper::PaperBroker;
 use crate::window::BarWindow;
 
+/// How far after the wall clock a bar may be stamped: a day, so that a daily bar stamped with
+/// its date (midnight UTC) is taken wherever its market is. A bar stamped later is from the
+/// future (a corrupt or mistyped time): taken, it would be traded on and then hold back every
+/// real bar after it as out of order.
+const MAX_AHEAD_MS: i64 = 86_400_000;
+
 /// Counts of a session, for the summary.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts {
@@ -154,6 +160,12 @@ impl<S: CatalogStrategy> Session<S> {
         self.flush()
     }
 
+    /// True for a bar time processed before a restart, which the feed delivers again: such a
+    /// bar is skipped (not paced, not stepped).
+    pub fn processed(&self, ts: i64) -> bool {
+        self.skip_until.is_some_and(|until| ts <= until)
+    }
+
     /// Takes a checked bar of `symbol` from feed line `line`.
     pub fn accept(&mut self, symbol: usize, bar: Bar, line: u64) -> Result<(), AuditError> {
         if let Some(last) = self.window.last_ts()
@@ -166,6 +178,17 @@ impl<S: CatalogStrategy> Session<S> {
             return self.reject(
                 line,
                 &format!("bar time {} is not after the last bar's {last}", bar.ts),
+                "",
+            );
+        }
+        if !self.replaying && bar.ts > self.log.wall_ms().saturating_add(MAX_AHEAD_MS) {
+            return self.reject(
+                line,
+                &format!(
+                    "bar time {} is more than a day after the wall clock's {}: a bar from the future",
+                    bar.ts,
+                    self.log.wall_ms()
+                ),
                 "",
             );
         }
@@ -434,6 +457,16 @@ impl<S: CatalogStrategy> Session<S> {
             json!({ "reason": reason, "cancelled": cancelled, "steps": self.counts.steps }),
         );
         self.log.sync().map(drop)
+    }
+
+    /// Logs that the run stops on `error` (a state or log that cannot be written, a feed that
+    /// cannot be read), as far as the log can still be written: the log then says why it ends.
+    pub fn fail(&mut self, error: &str) {
+        self.log(
+            "shutdown",
+            json!({ "reason": "error", "error": error, "cancelled": [], "steps": self.counts.steps }),
+        );
+        let _ = self.log.sync();
     }
 
     /// Replays the log's entries after the checkpoint: bars are stepped again and operator

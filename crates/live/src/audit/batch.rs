@@ -7,7 +7,6 @@
 //! the chain, so the trading thread hashes it, which shares the hashing between the threads).
 
 use std::fs::File;
-use std::io::Write;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, SyncSender, channel, sync_channel};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -83,15 +82,16 @@ pub(super) struct BatchWriter {
 }
 
 impl BatchWriter {
-    /// Starts the thread on `file`, whose chain ends at `head`, fsyncing every `every` while
-    /// there is something unsynced.
-    pub(super) fn start(file: File, head: ChainHead, every: Duration) -> BatchWriter {
+    /// Starts the thread on `file`, `len` bytes long, whose chain ends at `head`, fsyncing
+    /// every `every` while there is something unsynced.
+    pub(super) fn start(file: File, len: u64, head: ChainHead, every: Duration) -> BatchWriter {
         let (requests, inbox) = sync_channel(IN_FLIGHT);
         let (give_back, spare) = channel();
         let fsyncs = Arc::new(Mutex::new(0));
         let error = Arc::new(Mutex::new(None));
         let worker = Worker {
             file,
+            len,
             sealer: Sealer::new(head),
             lines: Vec::new(),
             every,
@@ -167,6 +167,8 @@ impl Drop for BatchWriter {
 
 struct Worker {
     file: File,
+    /// The file's length: where a failed write is cut back to.
+    len: u64,
     sealer: Sealer,
     /// The sealed lines of one request, reused.
     lines: Vec<u8>,
@@ -185,11 +187,13 @@ impl Worker {
             let wait = self.every.saturating_sub(self.last_sync.elapsed());
             match inbox.recv_timeout(wait) {
                 Ok(Request::Write(mut records)) => {
-                    // After a failed write the file may end in a torn entry: nothing more is
-                    // appended to it (the log reports the error; a restart cuts the tear).
+                    // A failed write is cut back off (the file keeps whole batches, which end
+                    // between steps) and nothing more is appended (the log reports the error).
                     if !self.broken {
                         self.seal(&mut records);
-                        let written = self.file.write_all(&self.lines).map_err(|e| e.to_string());
+                        let written =
+                            super::append_whole(&mut self.file, &mut self.len, &self.lines)
+                                .map_err(|e| e.to_string());
                         self.broken = written.is_err();
                         self.unsynced = true;
                         self.settle(written);
