@@ -254,12 +254,39 @@ pub fn parquet_row_count(path: &Path) -> Result<usize, DataError> {
         .map_err(|e| unreadable(path, e))
 }
 
+/// A reader of the Parquet file at `path`, its footer read and checked.
+///
+/// polars trusts a footer's byte ranges and panics on one that points past the end of the
+/// file (found by fuzzing: `fuzz/regressions/bars_parquet/`), so every column chunk's range is
+/// checked against the file's length before anything is decoded.
 fn parquet_reader(path: &Path) -> Result<ParquetReader<File>, DataError> {
     let file = File::open(path).map_err(|source| DataError::Io {
         path: path.to_path_buf(),
         source,
     })?;
-    Ok(ParquetReader::new(file))
+    let length = file
+        .metadata()
+        .map_err(|source| DataError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?
+        .len();
+    let mut reader = ParquetReader::new(file);
+    let metadata = reader.get_metadata().map_err(|e| unreadable(path, e))?;
+    for (g, group) in metadata.row_groups.iter().enumerate() {
+        for range in group.byte_ranges_iter() {
+            if range.start > range.end || range.end > length {
+                return Err(DataError::Unreadable {
+                    path: path.to_path_buf(),
+                    message: format!(
+                        "damaged Parquet footer: row group {g} places a column at bytes {}..{} of a {length}-byte file",
+                        range.start, range.end
+                    ),
+                });
+            }
+        }
+    }
+    Ok(reader)
 }
 
 fn unreadable(path: &Path, error: PolarsError) -> DataError {
