@@ -15,6 +15,7 @@
 pub mod atomic;
 mod bars;
 mod columns;
+pub mod decoder;
 mod error;
 mod fingerprint;
 mod load;

@@ -8,6 +8,7 @@ use polars::prelude::*;
 
 use crate::bars::BarSeries;
 use crate::columns::{Canonical, ColumnMap};
+use crate::decoder::contain;
 use crate::error::{DataError, Location, ProblemKind};
 use crate::timestamp::DAY_MS;
 use crate::validate::{self, BAD_TS, Cell, Names, Problems, ValueKind};
@@ -215,12 +216,14 @@ impl Frame {
                 .iter()
                 .map(|s| s.to_string())
                 .collect()),
-            Frame::Parquet { .. } => Ok(parquet_reader(path)?
-                .schema()
-                .map_err(|e| unreadable(path, e))?
-                .iter_names()
-                .map(|s| s.to_string())
-                .collect()),
+            Frame::Parquet { .. } => contain(path, || {
+                Ok(parquet_reader(path)?
+                    .schema()
+                    .map_err(|e| unreadable(path, e))?
+                    .iter_names()
+                    .map(|s| s.to_string())
+                    .collect())
+            }),
         }
     }
 
@@ -236,29 +239,35 @@ impl Frame {
 
     fn take(&mut self, path: &Path, name: &str) -> Result<Column, DataError> {
         match self {
-            Frame::Csv(frame) => frame.drop_in_place(name),
-            Frame::Parquet { rows } => parquet_reader(path)?
-                .with_columns(Some(vec![name.to_string()]))
-                .with_slice(*rows)
-                .finish()
-                .and_then(|mut frame| frame.drop_in_place(name)),
+            Frame::Csv(frame) => frame.drop_in_place(name).map_err(|e| unreadable(path, e)),
+            Frame::Parquet { rows } => contain(path, || {
+                parquet_reader(path)?
+                    .with_columns(Some(vec![name.to_string()]))
+                    .with_slice(*rows)
+                    .finish()
+                    .and_then(|mut frame| frame.drop_in_place(name))
+                    .map_err(|e| unreadable(path, e))
+            }),
         }
-        .map_err(|e| unreadable(path, e))
     }
 }
 
 /// The number of rows of a Parquet file, from its metadata (nothing is decoded).
 pub fn parquet_row_count(path: &Path) -> Result<usize, DataError> {
-    parquet_reader(path)?
-        .num_rows()
-        .map_err(|e| unreadable(path, e))
+    contain(path, || {
+        parquet_reader(path)?
+            .num_rows()
+            .map_err(|e| unreadable(path, e))
+    })
 }
 
-/// A reader of the Parquet file at `path`, its footer read and checked.
+/// A reader of the Parquet file at `path`, its footer read and checked (call it inside
+/// [`contain`]: reading the footer may panic).
 ///
 /// polars trusts a footer's byte ranges and panics on one that points past the end of the
 /// file (found by fuzzing: `fuzz/regressions/bars_parquet/`), so every column chunk's range is
-/// checked against the file's length before anything is decoded.
+/// checked against the file's length before anything is decoded: that fault gets a message
+/// that says what is wrong, not just the decoder's.
 fn parquet_reader(path: &Path) -> Result<ParquetReader<File>, DataError> {
     let file = File::open(path).map_err(|source| DataError::Io {
         path: path.to_path_buf(),

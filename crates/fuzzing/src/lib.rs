@@ -17,8 +17,8 @@
 //! the fuzzer reaches the decoder with inputs whose hashes hold.
 
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Once, OnceLock};
 
 use gauntlet_data::{BarSeries, LoadOptions, load_bars};
 use gauntlet_live::feed::{FeedItem, LineParser};
@@ -93,6 +93,7 @@ impl Target {
 
     /// Runs the reader on `data` and panics if the property is broken.
     pub fn check(self, data: &[u8]) {
+        quiet_for_contained_panics();
         match self {
             Target::BarsCsv => bars(data, "csv"),
             Target::BarsParquet => bars(data, "parquet"),
@@ -106,6 +107,21 @@ impl Target {
             Target::AuditLog => audit_log(data),
         }
     }
+}
+
+/// Wraps the panic hook in place (libFuzzer's aborts the process) so that it stays quiet
+/// while gauntlet-data contains a decoder's panic and turns it into an error: that is the
+/// reader's answer, not a crash. Every other panic still reaches the hook.
+fn quiet_for_contained_panics() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !gauntlet_data::decoder::containing() {
+                hook(info);
+            }
+        }));
+    });
 }
 
 /// A fresh path in this process's scratch folder (readers that take a path get the input
