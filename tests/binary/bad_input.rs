@@ -97,6 +97,39 @@ fn a_missing_file_and_an_unknown_format() {
     assert!(err.contains("expected a .csv or .parquet file"), "{err}");
 }
 
+/// Parquet files whose damage made polars panic (inputs the fuzzer found): refused like any
+/// unreadable file, named, exit 2, and not reported as an internal error.
+#[test]
+fn damaged_parquet_files_are_refused_not_crashed_on() {
+    let dir = "fuzz/regressions/bars_parquet";
+    let err = refused(&format!("{dir}/column-chunk-past-end-of-file.parquet"), &[]);
+    assert!(
+        err.contains("column-chunk-past-end-of-file.parquet: cannot parse file: damaged Parquet footer: row group 0 places a column at bytes"),
+        "{err}"
+    );
+    let err = refused(
+        &format!("{dir}/footer-thrift-bool-field-of-wrong-type.parquet"),
+        &[],
+    );
+    assert!(
+        err.contains("footer-thrift-bool-field-of-wrong-type.parquet: cannot parse file: the Parquet decoder gave up on it"),
+        "{err}"
+    );
+    assert!(!err.contains("internal error"), "{err}");
+    // The footer promises 30 rows; the columns hold none. Accepted, it was an empty series
+    // that crashed `data check`.
+    let err = refused(
+        &format!("{dir}/rows-promised-by-footer-missing-from-columns.parquet"),
+        &[],
+    );
+    assert!(
+        err.contains(
+            "column 'ts' holds 0 values where the file promises 30 rows: the file is damaged"
+        ),
+        "{err}"
+    );
+}
+
 #[test]
 fn risk_toml_with_unknown_key_and_out_of_range_value() {
     let risk = format!("{BAD}/unknown_key_and_range.toml");

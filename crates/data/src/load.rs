@@ -115,7 +115,22 @@ pub fn load_bars(path: &Path, options: &LoadOptions) -> Result<BarSeries, DataEr
     let name = |c: Canonical| columns.name(c).unwrap_or_default().to_string();
     // Each column is taken out of the frame as it is converted, so that a large file is held
     // about once, not twice.
-    let mut take = |c: Canonical| frame.take(path, &name(c));
+    // A damaged Parquet file can promise rows in its footer that a column does not hold (found
+    // by fuzzing: `fuzz/regressions/bars_parquet/`); every column must hold exactly `len`.
+    let mut take = |c: Canonical| {
+        let column = frame.take(path, &name(c))?;
+        if column.len() != len {
+            return Err(DataError::Unreadable {
+                path: path.to_path_buf(),
+                message: format!(
+                    "column '{}' holds {} values where the file promises {len} rows: the file is damaged",
+                    name(c),
+                    column.len()
+                ),
+            });
+        }
+        Ok(column)
+    };
     let ts = timestamps(
         &take(Canonical::Ts)?,
         len,

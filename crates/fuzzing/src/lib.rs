@@ -21,7 +21,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Once, OnceLock};
 
 use gauntlet_data::{BarSeries, LoadOptions, load_bars};
-use gauntlet_live::feed::{FeedItem, LineParser};
+use gauntlet_live::FeedSource;
+use gauntlet_live::feed::FeedItem;
 use gauntlet_registry::chain::ChainHead;
 use gauntlet_report::{StoredReport, canonical_json, sha256_hex};
 use gauntlet_risk::RiskConfig;
@@ -197,14 +198,13 @@ fn bars(data: &[u8], extension: &str) {
     }
 }
 
+/// The feed read as the runner reads a file or standard input: the bytes split into lines
+/// (at most 1 MiB each), each line parsed, checked and handed over in batches.
 fn feed_lines(data: &[u8]) {
-    let text = String::from_utf8_lossy(data);
-    let mut parser = LineParser::default();
+    let file = ScratchFile::new(data, "csv");
+    let feed = gauntlet_live::feed::spawn(FeedSource::File(file.0.clone()));
     let mut last_line = 0;
-    for line in text.lines() {
-        let Some(item) = parser.parse(line) else {
-            continue;
-        };
+    for item in feed.iter().flatten() {
         match item {
             FeedItem::Bar { line, bar } => {
                 assert!(line > last_line);
@@ -226,7 +226,7 @@ fn feed_lines(data: &[u8]) {
                 assert!(!reason.trim().is_empty(), "a rejection says why");
                 assert!(text.chars().count() <= 200, "the logged line is cut");
             }
-            FeedItem::Failed(why) => panic!("a line parser cannot fail like a source: {why}"),
+            FeedItem::Failed(why) => panic!("a readable file cannot fail the feed: {why}"),
         }
     }
 }
