@@ -63,6 +63,9 @@ pub fn close_rel(a: f64, b: f64, tol: f64) -> bool {
 /// The shipped sma_cross spec.
 pub const SPEC: &str = "strategies/specs/sma_cross.toml";
 
+/// A gate policy every shipped spec passes, so that there is something to promote.
+pub const LOOSE: &str = "min_oos_sharpe = -10.0\nmax_drawdown = 0.99\nmin_trades = 1\nmin_dsr = 0.0\nmax_pbo = 1.0\nwin_rate_tolerance = 1.0\n";
+
 /// `path` as text.
 pub fn path_str(path: &Path) -> &str {
     path.to_str().expect("utf-8 path")

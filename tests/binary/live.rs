@@ -32,9 +32,6 @@ fn s(path: &Path) -> &str {
     path.to_str().expect("utf-8 path")
 }
 
-/// A policy every shipped spec passes, so that there is something to promote.
-const LOOSE: &str = "min_oos_sharpe = -10.0\nmax_drawdown = 0.99\nmin_trades = 1\nmin_dsr = 0.0\nmax_pbo = 1.0\nwin_rate_tolerance = 1.0\n";
-
 /// The folder holding `reports/sma_cross` and `reports/pairs`, validated once with the loose
 /// policy, and `reports/strict` holding sma_cross judged by the repository's policy (failed).
 fn validated() -> &'static PathBuf {

@@ -159,9 +159,6 @@ fn s(path: &Path) -> &str {
     path_str(path)
 }
 
-/// A policy the shipped sma_cross spec passes, so that there is something to promote.
-const LOOSE: &str = "min_oos_sharpe = -10.0\nmax_drawdown = 0.99\nmin_trades = 1\nmin_dsr = 0.0\nmax_pbo = 1.0\nwin_rate_tolerance = 1.0\n";
-
 /// The manifest approving sma_cross (validated once per test binary).
 fn manifest() -> &'static PathBuf {
     static MANIFEST: OnceLock<PathBuf> = OnceLock::new();

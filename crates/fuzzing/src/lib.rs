@@ -28,7 +28,6 @@ use gauntlet_report::{StoredReport, canonical_json, sha256_hex};
 use gauntlet_risk::RiskConfig;
 use gauntlet_validate::gate::{self, GateInputs, GateOverrides, Policy};
 use gauntlet_validate::shard;
-use gauntlet_validate::spec::{Span, SplitSpec};
 use gauntlet_validate::splits::Scheme;
 use gauntlet_validate::walkforward::Grid;
 use gauntlet_validate::{Interval, Spec, Stat};
@@ -258,7 +257,7 @@ fn spec(data: &[u8]) {
     }
     // Every accepted split either lays out folds within the bars or says why it cannot.
     for bars in [0, 1, 30, 252, 5000] {
-        if let Some(scheme) = scheme(spec.split, 252.0)
+        if let Ok(scheme) = Scheme::of(spec.split, 252.0, 5)
             && let Ok(plan) = scheme.plan(bars)
         {
             for fold in &plan.folds {
@@ -268,53 +267,6 @@ fn spec(data: &[u8]) {
             }
         }
     }
-}
-
-/// The scheme of a split with its spans in bars (zero-length windows are refused before
-/// planning, as a validation does).
-fn scheme(split: SplitSpec, periods_per_year: f64) -> Option<Scheme> {
-    let bars = |s: Span| Some(s.bars(periods_per_year)).filter(|&n| n > 0);
-    let span = |s: Option<Span>| s.map_or(5, |s| s.bars(periods_per_year));
-    Some(match split {
-        SplitSpec::Rolling {
-            in_sample,
-            out_of_sample,
-            step,
-        } => Scheme::Rolling {
-            in_sample: bars(in_sample)?,
-            out_of_sample: bars(out_of_sample)?,
-            step: bars(step)?,
-        },
-        SplitSpec::Anchored {
-            in_sample,
-            out_of_sample,
-            step,
-        } => Scheme::Anchored {
-            in_sample: bars(in_sample)?,
-            out_of_sample: bars(out_of_sample)?,
-            step: bars(step)?,
-        },
-        SplitSpec::PurgedKfold {
-            folds,
-            label_span,
-            embargo,
-        } => Scheme::PurgedKFold {
-            folds,
-            label_span: span(label_span),
-            embargo: span(embargo),
-        },
-        SplitSpec::Cpcv {
-            groups,
-            test_groups,
-            label_span,
-            embargo,
-        } => Scheme::Cpcv {
-            groups,
-            test_groups,
-            label_span: span(label_span),
-            embargo: span(embargo),
-        },
-    })
 }
 
 fn risk_config(data: &[u8]) {
@@ -394,7 +346,7 @@ fn report(data: &[u8]) {
     match StoredReport::parse(&bytes, path) {
         Ok(stored) => {
             assert_eq!(stored.content_sha256.len(), 64);
-            let verdict = gate::apply(stored.policy.clone(), &stored.inputs);
+            let verdict = gate::apply(stored.policy, &stored.inputs);
             let line = gauntlet_report::summary::line(&gauntlet_report::summary::SpecVerdict {
                 spec: &stored.spec,
                 file: path.display().to_string(),

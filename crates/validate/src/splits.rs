@@ -22,6 +22,8 @@ use std::ops::Range;
 
 use serde::Serialize;
 
+use crate::spec::{Span, SplitSpec};
+
 /// A split scheme with its sizes in bars.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(tag = "scheme", rename_all = "snake_case")]
@@ -165,6 +167,62 @@ pub enum SplitError {
     /// K-fold or CPCV counts out of range.
     #[error("{0}")]
     Counts(String),
+}
+
+impl Scheme {
+    /// The scheme a spec's `split` names, its spans in bars at `periods_per_year`; K-fold and
+    /// CPCV default their label span and embargo to `warmup` (the strategy's warm-up).
+    pub fn of(
+        split: SplitSpec,
+        periods_per_year: f64,
+        warmup: usize,
+    ) -> Result<Scheme, SplitError> {
+        let bars = |span: Span, key: &'static str| match span.bars(periods_per_year) {
+            0 => Err(SplitError::Empty(key)),
+            n => Ok(n),
+        };
+        let or_warmup = |span: Option<Span>| span.map_or(warmup, |s| s.bars(periods_per_year));
+        Ok(match split {
+            SplitSpec::Rolling {
+                in_sample,
+                out_of_sample,
+                step,
+            } => Scheme::Rolling {
+                in_sample: bars(in_sample, "in_sample")?,
+                out_of_sample: bars(out_of_sample, "out_of_sample")?,
+                step: bars(step, "step")?,
+            },
+            SplitSpec::Anchored {
+                in_sample,
+                out_of_sample,
+                step,
+            } => Scheme::Anchored {
+                in_sample: bars(in_sample, "in_sample")?,
+                out_of_sample: bars(out_of_sample, "out_of_sample")?,
+                step: bars(step, "step")?,
+            },
+            SplitSpec::PurgedKfold {
+                folds,
+                label_span,
+                embargo,
+            } => Scheme::PurgedKFold {
+                folds,
+                label_span: or_warmup(label_span),
+                embargo: or_warmup(embargo),
+            },
+            SplitSpec::Cpcv {
+                groups,
+                test_groups,
+                label_span,
+                embargo,
+            } => Scheme::Cpcv {
+                groups,
+                test_groups,
+                label_span: or_warmup(label_span),
+                embargo: or_warmup(embargo),
+            },
+        })
+    }
 }
 
 impl Plan {

@@ -28,7 +28,7 @@ use crate::outcome::{
 use crate::pbo::probability_of_overfitting;
 use crate::performance::{Performance, per_period_sharpe, sample_variance};
 use crate::sharpe::{Moments, SharpeSample, deflated_sharpe, probabilistic_sharpe};
-use crate::spec::{Spec, SplitSpec};
+use crate::spec::Spec;
 use crate::splits::{Plan, Scheme, SplitError};
 use crate::stat::{Stat, Undefined};
 use crate::trades::{TradeStats, wilson};
@@ -123,50 +123,7 @@ pub fn plan(spec: &Spec, data: &Dataset, grid: &Grid) -> Result<(Plan, PlanRecor
         .map(|s| Runner::warmup(spec.strategy.name, s))
         .max()
         .unwrap_or(0);
-    let bars = |span: crate::spec::Span, key: &'static str| match span.bars(p) {
-        0 => Err(fail(SplitError::Empty(key))),
-        n => Ok(n),
-    };
-    let scheme = match spec.split {
-        SplitSpec::Rolling {
-            in_sample,
-            out_of_sample,
-            step,
-        } => Scheme::Rolling {
-            in_sample: bars(in_sample, "in_sample")?,
-            out_of_sample: bars(out_of_sample, "out_of_sample")?,
-            step: bars(step, "step")?,
-        },
-        SplitSpec::Anchored {
-            in_sample,
-            out_of_sample,
-            step,
-        } => Scheme::Anchored {
-            in_sample: bars(in_sample, "in_sample")?,
-            out_of_sample: bars(out_of_sample, "out_of_sample")?,
-            step: bars(step, "step")?,
-        },
-        SplitSpec::PurgedKfold {
-            folds,
-            label_span,
-            embargo,
-        } => Scheme::PurgedKFold {
-            folds,
-            label_span: label_span.map_or(warmup, |s| s.bars(p)),
-            embargo: embargo.map_or(warmup, |s| s.bars(p)),
-        },
-        SplitSpec::Cpcv {
-            groups,
-            test_groups,
-            label_span,
-            embargo,
-        } => Scheme::Cpcv {
-            groups,
-            test_groups,
-            label_span: label_span.map_or(warmup, |s| s.bars(p)),
-            embargo: embargo.map_or(warmup, |s| s.bars(p)),
-        },
-    };
+    let scheme = Scheme::of(spec.split, p, warmup).map_err(fail)?;
     let plan = scheme.plan(data.bars()).map_err(fail)?;
     let ts = data.ts();
     let format = TsFormat::for_series(ts);
