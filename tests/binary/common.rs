@@ -66,6 +66,23 @@ pub const SPEC: &str = "strategies/specs/sma_cross.toml";
 /// A gate policy every shipped spec passes, so that there is something to promote.
 pub const LOOSE: &str = "min_oos_sharpe = -10.0\nmax_drawdown = 0.99\nmin_trades = 1\nmin_dsr = 0.0\nmax_pbo = 1.0\nwin_rate_tolerance = 1.0\n";
 
+/// Approves `report` into the manifest `manifest` (by alice, at a fixed time); asserts that
+/// `promote` accepted it.
+pub fn promote(report: &Path, manifest: &Path) -> Output {
+    let run = gauntlet(&[
+        "promote",
+        path_str(report),
+        "--approvals",
+        path_str(manifest),
+        "--by",
+        "alice",
+        "--at",
+        "2026-11-21T10:00:00Z",
+    ]);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    run
+}
+
 /// `path` as text.
 pub fn path_str(path: &Path) -> &str {
     path.to_str().expect("utf-8 path")
