@@ -20,6 +20,7 @@ mod error;
 mod fingerprint;
 mod load;
 mod panel;
+mod parquet_layout;
 pub mod remote;
 pub mod synth;
 pub mod timestamp;

@@ -10,6 +10,7 @@ use crate::bars::BarSeries;
 use crate::columns::{Canonical, ColumnMap};
 use crate::decoder::contain;
 use crate::error::{DataError, Location, ProblemKind};
+use crate::parquet_layout;
 use crate::timestamp::DAY_MS;
 use crate::validate::{self, BAD_TS, Cell, Names, Problems, ValueKind};
 
@@ -256,7 +257,10 @@ impl Frame {
         match self {
             Frame::Csv(frame) => frame.drop_in_place(name).map_err(|e| unreadable(path, e)),
             Frame::Parquet { rows } => contain(path, || {
-                parquet_reader(path)?
+                let mut reader = parquet_reader(path)?;
+                let metadata = reader.get_metadata().map_err(|e| unreadable(path, e))?;
+                parquet_layout::check_column(path, metadata, name)?;
+                reader
                     .with_columns(Some(vec![name.to_string()]))
                     .with_slice(*rows)
                     .finish()
@@ -284,7 +288,7 @@ pub fn parquet_row_count(path: &Path) -> Result<usize, DataError> {
 /// checked against the file's length before anything is decoded: that fault gets a message
 /// that says what is wrong, not just the decoder's.
 fn parquet_reader(path: &Path) -> Result<ParquetReader<File>, DataError> {
-    let file = File::open(path).map_err(|source| DataError::Io {
+    let mut file = File::open(path).map_err(|source| DataError::Io {
         path: path.to_path_buf(),
         source,
     })?;
@@ -295,6 +299,7 @@ fn parquet_reader(path: &Path) -> Result<ParquetReader<File>, DataError> {
             source,
         })?
         .len();
+    parquet_layout::check_footer(path, &mut file, length)?;
     let mut reader = ParquetReader::new(file);
     let metadata = reader.get_metadata().map_err(|e| unreadable(path, e))?;
     for (g, group) in metadata.row_groups.iter().enumerate() {
@@ -310,6 +315,7 @@ fn parquet_reader(path: &Path) -> Result<ParquetReader<File>, DataError> {
             }
         }
     }
+    parquet_layout::check_row_count(path, metadata, length)?;
     Ok(reader)
 }
 

@@ -148,7 +148,7 @@ pub fn write_bars(series: &BarSeries, path: &Path) -> Result<(), DataError> {
     result.map_err(|e| failed(e.to_string()))
 }
 
-fn to_frame(series: &BarSeries) -> PolarsResult<DataFrame> {
+pub(crate) fn to_frame(series: &BarSeries) -> PolarsResult<DataFrame> {
     let ts = match TsFormat::for_series(series.ts()) {
         TsFormat::Date => {
             let days: Vec<i32> = series
