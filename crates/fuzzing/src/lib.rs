@@ -32,7 +32,6 @@ use gauntlet_validate::splits::Scheme;
 use gauntlet_validate::walkforward::Grid;
 use gauntlet_validate::{Interval, Spec, Stat};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 /// One reader under test.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -361,12 +360,7 @@ fn report(data: &[u8]) {
 fn shard_file(data: &[u8]) {
     let (reseal, data) = mode(data);
     let bytes = if reseal {
-        let mut framed = shard::MAGIC.to_vec();
-        framed.extend_from_slice(&(data.len() as u64).to_le_bytes());
-        framed.extend_from_slice(data);
-        let sum = Sha256::digest(&framed);
-        framed.extend_from_slice(&sum);
-        framed
+        shard::seal(data)
     } else {
         data.to_vec()
     };

@@ -12,9 +12,13 @@
 //! fingerprint, gauntlet's version and the cell count. Shards carry it, and a merge refuses
 //! shards whose fingerprints differ from each other or from the plan it lays out itself.
 //!
-//! **The shard file** (`shard-I-of-N.gshard`): the line `gauntlet shard v1`, the length of the
+//! **The shard file** (`shard-I-of-N.gshard`): the line `gauntlet shard v2`, the length of the
 //! body (8 bytes, little-endian), the body (CBOR: a header, then each cell's index and result),
-//! and the SHA-256 of everything before it. CBOR keeps every `f64` exact. The file is written
+//! and the XXH3-128 checksum of everything before it. CBOR keeps every `f64` exact. The
+//! checksum is there to catch damage, not forgery (anyone who can edit the file can recompute
+//! any unkeyed hash, SHA-256 included), and a shard of a large plan holds hundreds of
+//! megabytes of returns: XXH3 checks them at memory speed, where SHA-256 cost a tenth of a
+//! shard's time and as much again in the merge (`benches/README.md`). The file is written
 //! under a temporary name, synced and renamed, so a shard killed while writing leaves nothing a
 //! merge would read; a shard run again replaces its file whole.
 
@@ -22,13 +26,17 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use xxhash_rust::xxh3::Xxh3;
 
 use crate::cells::CellRun;
 use crate::walkforward::ValidateError;
 use crate::workload::{Cell, CellResult, TrainScore, Workload};
 
 /// The first bytes of every shard file.
-pub const MAGIC: &[u8] = b"gauntlet shard v1\n";
+pub const MAGIC: &[u8] = b"gauntlet shard v2\n";
+
+/// The length of the checksum a shard file ends with.
+const CHECKSUM: usize = 16;
 
 /// The extension of shard files.
 pub const EXTENSION: &str = "gshard";
@@ -323,14 +331,33 @@ pub fn write(path: &Path, result: &ShardResult) -> Result<(), ShardFileError> {
     ciborium::into_writer(result, &mut body).map_err(|e| io(std::io::Error::other(e)))?;
     gauntlet_data::atomic::write_file(path, |out| {
         use std::io::Write;
-        let mut hash = Sha256::new();
-        for part in [MAGIC, &(body.len() as u64).to_le_bytes(), &body] {
-            hash.update(part);
-            out.write_all(part)?;
-        }
-        out.write_all(&hash.finalize())
+        let length = (body.len() as u64).to_le_bytes();
+        out.write_all(MAGIC)?;
+        out.write_all(&length)?;
+        out.write_all(&body)?;
+        out.write_all(&checksum(&[MAGIC, &length, &body]))
     })
     .map_err(io)
+}
+
+/// The bytes of a shard file around `body`: the magic line, the body's length, the body and
+/// the checksum (how [`write`] frames a result's CBOR).
+pub fn seal(body: &[u8]) -> Vec<u8> {
+    let mut framed = MAGIC.to_vec();
+    framed.extend_from_slice(&(body.len() as u64).to_le_bytes());
+    framed.extend_from_slice(body);
+    let sum = checksum(&[&framed]);
+    framed.extend_from_slice(&sum);
+    framed
+}
+
+/// The XXH3-128 checksum of `parts` in order, little-endian.
+fn checksum(parts: &[&[u8]]) -> [u8; CHECKSUM] {
+    let mut hash = Xxh3::new();
+    for part in parts {
+        hash.update(part);
+    }
+    hash.digest128().to_le_bytes()
 }
 
 /// Reads and checks the shard file at `path`.
@@ -357,14 +384,14 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<ShardResult, ShardFileError> 
         return Err(ShardFileError::Truncated {
             path: path(),
             found,
-            expected: prefix as u64 + 32,
+            expected: (prefix + CHECKSUM) as u64,
         });
     };
     let mut le = [0_u8; 8];
     le.copy_from_slice(length);
     let expected = (prefix as u64)
         .saturating_add(u64::from_le_bytes(le))
-        .saturating_add(32);
+        .saturating_add(CHECKSUM as u64);
     if found < expected {
         return Err(ShardFileError::Truncated {
             path: path(),
@@ -373,8 +400,8 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<ShardResult, ShardFileError> 
         });
     }
     // `expected` ≤ `found`, so it fits a usize.
-    let end = expected as usize - 32;
-    if found > expected || Sha256::digest(&bytes[..end])[..] != bytes[end..] {
+    let end = expected as usize - CHECKSUM;
+    if found > expected || checksum(&[&bytes[..end]])[..] != bytes[end..] {
         return Err(ShardFileError::Checksum { path: path() });
     }
     ciborium::from_reader(&bytes[prefix..end]).map_err(|e| ShardFileError::Decode {
