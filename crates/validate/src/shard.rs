@@ -322,22 +322,65 @@ pub enum ShardFileError {
 }
 
 /// Writes `result` to `path` atomically (temporary file, sync, rename).
+///
+/// The body is serialized twice, once to count its bytes (the length comes before it) and
+/// once straight into the file, checksummed on the way: a shard of a large plan holds hundreds
+/// of megabytes, and building it in memory first cost more in fresh pages than the second
+/// pass costs.
 pub fn write(path: &Path, result: &ShardResult) -> Result<(), ShardFileError> {
     let io = |e: std::io::Error| ShardFileError::Io {
         path: path.to_path_buf(),
         message: e.to_string(),
     };
-    let mut body = Vec::new();
-    ciborium::into_writer(result, &mut body).map_err(|e| io(std::io::Error::other(e)))?;
+    let mut counted = Checksummed::new(std::io::sink());
+    ciborium::into_writer(result, &mut counted).map_err(|e| io(std::io::Error::other(e)))?;
+    let length = counted.written;
     gauntlet_data::atomic::write_file(path, |out| {
         use std::io::Write;
-        let length = (body.len() as u64).to_le_bytes();
-        out.write_all(MAGIC)?;
-        out.write_all(&length)?;
-        out.write_all(&body)?;
-        out.write_all(&checksum(&[MAGIC, &length, &body]))
+        let mut sealed = Checksummed::new(out);
+        sealed.write_all(MAGIC)?;
+        sealed.write_all(&length.to_le_bytes())?;
+        let start = sealed.written;
+        ciborium::into_writer(result, &mut sealed).map_err(std::io::Error::other)?;
+        if sealed.written - start != length {
+            return Err(std::io::Error::other(
+                "the shard's content serialized to a different length the second time",
+            ));
+        }
+        let sum = sealed.hash.digest128().to_le_bytes();
+        sealed.out.write_all(&sum)
     })
     .map_err(io)
+}
+
+/// A writer that counts and checksums what passes through it.
+struct Checksummed<W> {
+    out: W,
+    hash: Xxh3,
+    written: u64,
+}
+
+impl<W> Checksummed<W> {
+    fn new(out: W) -> Self {
+        Checksummed {
+            out,
+            hash: Xxh3::new(),
+            written: 0,
+        }
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for Checksummed<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.out.write(buf)?;
+        self.hash.update(&buf[..n]);
+        self.written += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
 }
 
 /// The bytes of a shard file around `body`: the magic line, the body's length, the body and
