@@ -365,6 +365,14 @@ mod tests {
             .expect("write");
     }
 
+    /// 100 daily bars written uncompressed in one row group, a page per column, in `dir`.
+    fn hundred_bars(dir: &Path) -> std::path::PathBuf {
+        let path = dir.join("bars.parquet");
+        let series = synth::generate(&SynthSpec::daily(100, 7));
+        write(&series, &path, ParquetCompression::Uncompressed, 100, None);
+        path
+    }
+
     fn refusal(path: &Path) -> String {
         load_bars(path, &LoadOptions::default())
             .expect_err("a damaged file is refused")
@@ -509,14 +517,7 @@ mod tests {
     #[test]
     fn a_footer_that_claims_more_rows_than_bytes_can_hold_is_refused() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("bars.parquet");
-        write(
-            &synth::generate(&SynthSpec::daily(100, 7)),
-            &path,
-            ParquetCompression::Uncompressed,
-            100,
-            None,
-        );
+        let path = hundred_bars(dir.path());
         let length = std::fs::metadata(&path).expect("metadata").len();
         // The rewritten footer is about as long as the original; 10^12 rows is far past 64 a
         // byte of any small file.
@@ -538,14 +539,7 @@ mod tests {
     #[test]
     fn a_page_that_claims_more_values_than_its_chunk_is_refused() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("bars.parquet");
-        write(
-            &synth::generate(&SynthSpec::daily(100, 7)),
-            &path,
-            ParquetCompression::Uncompressed,
-            100,
-            None,
-        );
+        let path = hundred_bars(dir.path());
         // Column 4 is `close`. 100 and 8191 both take two bytes as zigzag varints.
         rewrite_page_header(&path, 4, |header| {
             match (
@@ -569,14 +563,7 @@ mod tests {
     #[test]
     fn a_page_that_claims_more_bytes_than_its_values_can_fill_is_refused() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("bars.parquet");
-        write(
-            &synth::generate(&SynthSpec::daily(100, 7)),
-            &path,
-            ParquetCompression::Uncompressed,
-            100,
-            None,
-        );
+        let path = hundred_bars(dir.path());
         // 100 doubles fill at most 100 * (8 + 4) + 4096 = 5296 bytes; 8000 keeps the
         // header's length (two-byte varints either way).
         rewrite_page_header(&path, 4, |header| header.uncompressed_page_size = 8000);
