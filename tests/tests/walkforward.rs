@@ -235,3 +235,128 @@ fn the_walk_forward_of_sma_cross_matches_a_direct_computation() {
         "stitched total return {stitched}, folds compounded {compounded}"
     );
 }
+
+#[test]
+fn cpcv_trials_and_pbo_match_a_direct_computation() {
+    // Six sets under CPCV with 6 groups and 2 test groups: 15 splits, each tested on two
+    // groups that may lie far apart, so a trial's out-of-sample record joins two windows and
+    // PBO's 4 blocks cut across the groups (5,031 bars: groups of about 838, blocks of 1,257).
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = root().join("data/sp500_daily.csv");
+    let spec_path = dir.path().join("cpcv.toml");
+    std::fs::write(
+        &spec_path,
+        format!(
+            r#"risk = "unlimited"
+[data]
+files = [{data:?}]
+[strategy]
+name = "sma_cross"
+[strategy.grid]
+fast = [10, 20, 40]
+slow = [60, 120]
+[split]
+scheme = "cpcv"
+groups = 6
+test_groups = 2
+[objective]
+metric = "sharpe"
+min_trades = 1
+[pbo]
+blocks = 4
+"#
+        ),
+    )
+    .expect("spec");
+    let spec = Spec::load(&spec_path).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(spec.capital, CAPITAL);
+    assert!(!spec.whole_shares);
+    let validation = validation(&spec);
+    let sets = [
+        (10, 60),
+        (10, 120),
+        (20, 60),
+        (20, 120),
+        (40, 60),
+        (40, 120),
+    ];
+    assert_eq!(validation.grid.sets, sets.len());
+    assert_eq!(validation.plan.folds.len(), 15);
+
+    let bars = shipped("sp500_daily.csv");
+    let columns = [series_columns(&bars)];
+    let direct = |set: usize, window: Range<usize>| {
+        let (fast, slow) = sets[set];
+        run(&columns, &spec, fast, slow, window)
+    };
+    let near = |got: f64, expected: f64| (got - expected).abs() <= 1e-12 * expected.abs().max(1.0);
+
+    // Each trial: the set run directly on each of the fold's two test groups (each its own
+    // run, starting flat), the returns joined. The report shows adjacent groups as one window.
+    let groups = &validation.plan.groups;
+    assert_eq!(groups.len(), 6);
+    for (fold, windows) in validation.plan.folds.iter().enumerate() {
+        let tested: Vec<Range<usize>> = groups
+            .iter()
+            .filter(|g| {
+                windows
+                    .test
+                    .iter()
+                    .any(|w| w.start <= g.start && g.end <= w.end)
+            })
+            .map(|g| g.start..g.end)
+            .collect();
+        assert_eq!(tested.len(), 2, "fold {fold}");
+        for set in 0..sets.len() {
+            let runs: Vec<Direct> = tested.iter().map(|w| direct(set, w.clone())).collect();
+            let joined: Vec<f64> = runs.iter().flat_map(|r| r.returns.clone()).collect();
+            let trial = &validation.trials[fold * sets.len() + set];
+            assert_eq!((trial.fold, trial.set), (fold, set));
+            assert_eq!(
+                trial.out_of_sample_trades,
+                runs.iter().map(|r| r.trades).sum::<usize>(),
+                "fold {fold} set {set}"
+            );
+            let expected = total_return(&joined);
+            assert!(
+                near(trial.out_of_sample_return, expected),
+                "fold {fold} set {set}: return {} reported, {expected} computed",
+                trial.out_of_sample_return
+            );
+            let expected = sharpe(&joined).expect("the returns vary");
+            let got = trial.out_of_sample_sharpe.value().expect("a Sharpe ratio");
+            assert!(
+                near(got, expected),
+                "fold {fold} set {set}: Sharpe {got} reported, {expected} computed"
+            );
+        }
+    }
+
+    // PBO: every set's returns on the groups in time order, as a matrix, through the CSCV of
+    // `gauntlet stats pbo`, whose worked examples are checked in reference_stats.rs.
+    let per_set: Vec<Vec<f64>> = (0..sets.len())
+        .map(|set| {
+            validation
+                .plan
+                .groups
+                .iter()
+                .flat_map(|g| direct(set, g.start..g.end).returns)
+                .collect()
+        })
+        .collect();
+    let rows: Vec<Vec<f64>> = (0..per_set[0].len())
+        .map(|t| per_set.iter().map(|r| r[t]).collect())
+        .collect();
+    assert_eq!(rows.len(), bars.len());
+    let expected = gauntlet_validate::pbo::probability_of_overfitting(&rows, 4).expect("a matrix");
+    let got = &validation.pbo;
+    assert_eq!(
+        (got.rows_used, got.rows_dropped, got.configurations),
+        (expected.rows_used, expected.rows_dropped, 6)
+    );
+    assert_eq!(got.logits.len(), 6, "C(4, 2) splits");
+    for (i, (g, e)) in got.logits.iter().zip(&expected.logits).enumerate() {
+        assert!(near(*g, *e), "split {i}: logit {g} reported, {e} computed");
+    }
+    assert_eq!(got.pbo, expected.pbo);
+}

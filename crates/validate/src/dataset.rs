@@ -73,16 +73,29 @@ impl Dataset {
             files.push(record(written, &bars));
             series.push(bars);
         }
-        let benchmark_series = match spec.files.iter().position(|f| *f == spec.benchmark) {
-            Some(i) => series[i].clone(),
-            None => load_bars_anywhere(&spec.benchmark, &options)?,
+        // A benchmark that is one of the data files is neither loaded nor fingerprinted again
+        // (hashing 500k bars costs as much as reading them); with one file it is the panel's
+        // own series, not a copy.
+        let position = spec.files.iter().position(|f| *f == spec.benchmark);
+        let (benchmark, separate) = match position {
+            Some(i) => (
+                DataFile {
+                    path: spec.benchmark_as_written.clone(),
+                    ..files[i].clone()
+                },
+                (series.len() > 1).then(|| series[i].clone()),
+            ),
+            None => {
+                let bars = load_bars_anywhere(&spec.benchmark, &options)?;
+                (record(&spec.benchmark_as_written, &bars), Some(bars))
+            }
         };
-        let benchmark = record(&spec.benchmark_as_written, &benchmark_series);
         let panel = if series.len() == 1 {
             Panel::single(series.remove(0))
         } else {
             Panel::align(series)?
         };
+        let benchmark_series = separate.as_ref().unwrap_or(&panel.series()[0]);
         let ts = panel.ts();
         let day = |text: &Option<String>, end: bool| {
             text.as_deref()
@@ -99,7 +112,7 @@ impl Dataset {
             });
         }
         let range = first..last;
-        let benchmark_returns = aligned_returns(&benchmark_series, &ts[range.clone()]);
+        let benchmark_returns = aligned_returns(benchmark_series, &ts[range.clone()]);
         let periods_per_year = spec
             .periods_per_year
             .unwrap_or_else(|| infer_periods_per_year(&ts[range.clone()]));
@@ -138,10 +151,15 @@ fn record(written: &str, bars: &BarSeries) -> DataFile {
 fn aligned_returns(benchmark: &BarSeries, clock: &[i64]) -> Vec<f64> {
     let (ts, close) = (benchmark.ts(), benchmark.close());
     let mut previous: Option<f64> = None;
+    // Both clocks increase, so the benchmark's bars at or before `t` are found by walking on
+    // from where the previous `t` left off.
+    let mut at = 0;
     clock
         .iter()
         .map(|&t| {
-            let at = ts.partition_point(|&x| x <= t);
+            while at < ts.len() && ts[at] <= t {
+                at += 1;
+            }
             let now = (at > 0).then(|| close[at - 1]);
             let r = match (previous, now) {
                 (Some(p), Some(c)) if p > 0.0 => c / p - 1.0,

@@ -12,6 +12,7 @@ pub mod cells;
 pub mod dataset;
 pub mod gate;
 pub mod grid;
+pub mod mean_variance;
 pub mod outcome;
 pub mod pbo;
 pub mod performance;

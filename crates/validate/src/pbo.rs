@@ -15,8 +15,11 @@
 //! PBO is the fraction of splits with `λ ≤ 0`: how often the in-sample winner lands in the
 //! bottom half out of sample.
 
+use std::ops::Range;
+
 use serde::Serialize;
 
+use crate::mean_variance::MeanVariance;
 use crate::stat::{Stat, Undefined};
 
 /// Blocks used when none are asked for (the paper's example uses 16).
@@ -66,11 +69,60 @@ pub enum PboError {
     },
 }
 
+/// How a history of `T` periods divides into `S` equal blocks: the oldest `T mod S` periods are
+/// dropped, and block `b` holds the next `block_len` periods after block `b - 1`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BlockLayout {
+    /// Blocks `S`.
+    pub blocks: usize,
+    /// Oldest periods dropped.
+    pub dropped: usize,
+    /// Periods per block.
+    pub block_len: usize,
+}
+
+impl BlockLayout {
+    /// The layout of `periods` periods in `blocks` blocks (an even number, at least 2).
+    pub fn new(periods: usize, blocks: usize) -> Result<BlockLayout, PboError> {
+        if blocks < 2 || !blocks.is_multiple_of(2) {
+            return Err(PboError::Blocks(blocks));
+        }
+        let dropped = periods % blocks;
+        Ok(BlockLayout {
+            blocks,
+            dropped,
+            block_len: (periods - dropped) / blocks,
+        })
+    }
+
+    /// Periods in the blocks.
+    pub fn used(&self) -> usize {
+        self.block_len * self.blocks
+    }
+
+    /// The pieces of blocks that `len` consecutive periods starting at period `start` cover,
+    /// oldest first: each block's number and its periods' positions within the run (`0..len`).
+    pub fn pieces(&self, start: usize, len: usize) -> Vec<(usize, Range<usize>)> {
+        let mut pieces = Vec::new();
+        if self.block_len == 0 {
+            return pieces;
+        }
+        let end = start + len;
+        let mut at = start.max(self.dropped);
+        while at < end {
+            let block = (at - self.dropped) / self.block_len;
+            let block_end = self.dropped + (block + 1) * self.block_len;
+            let until = end.min(block_end);
+            pieces.push((block, at - start..until - start));
+            at = until;
+        }
+        pieces
+    }
+}
+
 /// CSCV over `rows` (each row one period, one value per configuration) with `blocks` blocks.
 pub fn probability_of_overfitting(rows: &[Vec<f64>], blocks: usize) -> Result<Pbo, PboError> {
-    if blocks < 2 || !blocks.is_multiple_of(2) {
-        return Err(PboError::Blocks(blocks));
-    }
+    let layout = BlockLayout::new(rows.len(), blocks)?;
     let configurations = rows.first().map_or(0, Vec::len);
     for (row, values) in rows.iter().enumerate() {
         if values.len() != configurations {
@@ -84,36 +136,41 @@ pub fn probability_of_overfitting(rows: &[Vec<f64>], blocks: usize) -> Result<Pb
             return Err(PboError::NotFinite { row, column });
         }
     }
-    let rows_dropped = rows.len() % blocks;
-    let used = &rows[rows_dropped..];
-    let block_len = used.len() / blocks;
-    let undefined = |reason| Pbo {
-        pbo: Stat::Undefined(reason),
-        blocks,
-        configurations,
-        rows_used: used.len(),
-        rows_dropped,
-        logits: Vec::new(),
-    };
-    if configurations < 2 {
-        return Ok(undefined(Undefined::SingleTrial));
-    }
-    // Each half must have at least two rows for a standard deviation.
-    if block_len * blocks / 2 < 2 {
-        return Ok(undefined(Undefined::TooFewObservations));
-    }
-    // Per configuration and block: count, mean and squared deviations (joined exactly when
-    // blocks are combined), so each split costs O(S × N).
-    let moments: Vec<Vec<Moments>> = (0..configurations)
+    let used = &rows[layout.dropped..];
+    let columns: Vec<Vec<MeanVariance>> = (0..configurations)
         .map(|c| {
-            (0..blocks)
-                .map(|b| {
-                    let block = &used[b * block_len..(b + 1) * block_len];
-                    Moments::of(block.iter().map(|row| row[c]))
-                })
+            let values: Vec<f64> = used.iter().map(|row| row[c]).collect();
+            values
+                .chunks_exact(layout.block_len.max(1))
+                .take(blocks)
+                .map(MeanVariance::of)
                 .collect()
         })
         .collect();
+    Ok(cscv(layout, &columns))
+}
+
+/// CSCV from each configuration's summary of each block (`columns[c][b]`, every column with
+/// `layout.blocks` blocks): the summaries are joined per split, so each split costs
+/// `O(S × N)` whatever the number of periods.
+pub fn cscv(layout: BlockLayout, columns: &[Vec<MeanVariance>]) -> Pbo {
+    let configurations = columns.len();
+    let undefined = |reason| Pbo {
+        pbo: Stat::Undefined(reason),
+        blocks: layout.blocks,
+        configurations,
+        rows_used: layout.used(),
+        rows_dropped: layout.dropped,
+        logits: Vec::new(),
+    };
+    if configurations < 2 {
+        return undefined(Undefined::SingleTrial);
+    }
+    // Each half must have at least two periods for a standard deviation.
+    if layout.used() / 2 < 2 {
+        return undefined(Undefined::TooFewObservations);
+    }
+    let blocks = layout.blocks;
     let mut logits = Vec::new();
     let mut chosen = vec![false; blocks];
     let mut in_sample = Vec::with_capacity(configurations);
@@ -121,8 +178,8 @@ pub fn probability_of_overfitting(rows: &[Vec<f64>], blocks: usize) -> Result<Pb
     for_each_half(blocks, &mut chosen, 0, blocks / 2, &mut |chosen| {
         in_sample.clear();
         out_of_sample.clear();
-        for column in &moments {
-            let (mut is, mut oos) = (Moments::EMPTY, Moments::EMPTY);
+        for column in columns {
+            let (mut is, mut oos) = (MeanVariance::EMPTY, MeanVariance::EMPTY);
             for (&block, &pick) in column.iter().zip(chosen) {
                 if pick {
                     is = is.join(block);
@@ -130,8 +187,8 @@ pub fn probability_of_overfitting(rows: &[Vec<f64>], blocks: usize) -> Result<Pb
                     oos = oos.join(block);
                 }
             }
-            in_sample.push(is.sharpe());
-            out_of_sample.push(oos.sharpe());
+            in_sample.push(sharpe(is));
+            out_of_sample.push(sharpe(oos));
         }
         let best = in_sample.iter().enumerate().fold(
             0,
@@ -145,14 +202,26 @@ pub fn probability_of_overfitting(rows: &[Vec<f64>], blocks: usize) -> Result<Pb
         logits.push((w / (1.0 - w)).ln());
     });
     let overfit = logits.iter().filter(|&&l| l <= 0.0).count();
-    Ok(Pbo {
+    Pbo {
         pbo: Stat::Value(overfit as f64 / logits.len() as f64),
         blocks,
         configurations,
-        rows_used: used.len(),
-        rows_dropped,
+        rows_used: layout.used(),
+        rows_dropped: layout.dropped,
         logits,
-    })
+    }
+}
+
+/// The per-period Sharpe ratio of a set of blocks, by the conventions of the module docs.
+fn sharpe(blocks: MeanVariance) -> f64 {
+    let sd = blocks.variance().unwrap_or(0.0).sqrt();
+    if sd > 0.0 {
+        blocks.mean / sd
+    } else if blocks.mean == 0.0 {
+        0.0
+    } else {
+        f64::INFINITY.copysign(blocks.mean)
+    }
 }
 
 /// Calls `f` with every choice of `left` more blocks among `from..`, in lexicographic order.
@@ -171,57 +240,6 @@ fn for_each_half(
         chosen[b] = true;
         for_each_half(blocks, chosen, b + 1, left - 1, f);
         chosen[b] = false;
-    }
-}
-
-/// Count, mean and sum of squared deviations of a set of values (Chan et al.'s parallel
-/// combination joins two sets exactly).
-#[derive(Debug, Clone, Copy)]
-struct Moments {
-    n: f64,
-    mean: f64,
-    m2: f64,
-}
-
-impl Moments {
-    const EMPTY: Moments = Moments {
-        n: 0.0,
-        mean: 0.0,
-        m2: 0.0,
-    };
-
-    fn of(values: impl Iterator<Item = f64>) -> Moments {
-        values.fold(Moments::EMPTY, |acc, v| {
-            acc.join(Moments {
-                n: 1.0,
-                mean: v,
-                m2: 0.0,
-            })
-        })
-    }
-
-    fn join(self, other: Moments) -> Moments {
-        if self.n == 0.0 {
-            return other;
-        }
-        let n = self.n + other.n;
-        let delta = other.mean - self.mean;
-        Moments {
-            n,
-            mean: self.mean + delta * other.n / n,
-            m2: self.m2 + other.m2 + delta * delta * self.n * other.n / n,
-        }
-    }
-
-    fn sharpe(self) -> f64 {
-        let sd = (self.m2 / (self.n - 1.0)).sqrt();
-        if sd > 0.0 {
-            self.mean / sd
-        } else if self.mean == 0.0 {
-            0.0
-        } else {
-            f64::INFINITY.copysign(self.mean)
-        }
     }
 }
 
@@ -250,6 +268,29 @@ mod tests {
         assert_eq!(pbo.logits.len(), 2);
         assert!(pbo.logits.iter().all(|l| (l - 0.5f64.ln()).abs() < 1e-12));
         assert_eq!(pbo.pbo, Stat::Value(1.0));
+    }
+
+    #[test]
+    fn blocks_are_cut_into_the_pieces_each_window_covers() {
+        // T = 23, S = 4: 3 oldest periods dropped, blocks of 5: periods 3-7, 8-12, 13-17,
+        // 18-22. A window of periods 0-9 covers nothing of 0-2, block 0 whole (positions
+        // 3..8 of the window) and the first two periods of block 1 (positions 8..10).
+        let layout = BlockLayout::new(23, 4).expect("even");
+        assert_eq!(
+            (layout.dropped, layout.block_len, layout.used()),
+            (3, 5, 20)
+        );
+        assert_eq!(layout.pieces(0, 10), vec![(0, 3..8), (1, 8..10)]);
+        // Periods 10-22: the rest of block 1, blocks 2 and 3 whole.
+        assert_eq!(
+            layout.pieces(10, 13),
+            vec![(1, 0..3), (2, 3..8), (3, 8..13)]
+        );
+        // A window inside the dropped periods covers no block; fewer periods than blocks
+        // leave every block empty.
+        assert_eq!(layout.pieces(0, 3), vec![]);
+        assert_eq!(BlockLayout::new(3, 4).expect("even").pieces(0, 3), vec![]);
+        assert_eq!(BlockLayout::new(10, 3), Err(PboError::Blocks(3)));
     }
 
     #[test]

@@ -66,7 +66,7 @@ pub fn mean(values: &[f64]) -> f64 {
 /// `sum(f(v))` in four interleaved partial sums: a single running sum waits on each addition
 /// before the next, which made these sums most of the cost of a sweep run's metrics. (Partial
 /// sums are also more accurate than one long running sum, as in numpy's pairwise summation.)
-fn sum_of(values: &[f64], f: impl Fn(f64) -> f64) -> f64 {
+pub(crate) fn sum_of(values: &[f64], f: impl Fn(f64) -> f64) -> f64 {
     let mut lanes = [0.0_f64; 4];
     let mut chunks = values.chunks_exact(4);
     for chunk in &mut chunks {
@@ -103,7 +103,7 @@ pub fn per_period_sharpe(returns: &[f64], risk_free: f64) -> Stat {
 }
 
 /// `(mean - rf) / sqrt(variance)`, or why it is undefined.
-fn sharpe_of(mean: f64, variance: Option<f64>, risk_free: f64) -> Stat {
+pub(crate) fn sharpe_of(mean: f64, variance: Option<f64>, risk_free: f64) -> Stat {
     match variance {
         None => Stat::Undefined(Undefined::TooFewObservations),
         Some(v) if v <= 0.0 => Stat::Undefined(Undefined::ZeroVariance),

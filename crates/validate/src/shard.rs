@@ -12,13 +12,14 @@
 //! fingerprint, gauntlet's version and the cell count. Shards carry it, and a merge refuses
 //! shards whose fingerprints differ from each other or from the plan it lays out itself.
 //!
-//! **The shard file** (`shard-I-of-N.gshard`): the line `gauntlet shard v2`, the length of the
-//! body (8 bytes, little-endian), the body (CBOR: a header, then each cell's index and result),
-//! and the XXH3-128 checksum of everything before it. CBOR keeps every `f64` exact. The
-//! checksum is there to catch damage, not forgery (anyone who can edit the file can recompute
-//! any unkeyed hash, SHA-256 included), and a shard of a large plan holds hundreds of
-//! megabytes of returns: XXH3 checks them at memory speed, where SHA-256 cost a tenth of a
-//! shard's time and as much again in the merge (`benches/README.md`). The file is written
+//! **The shard file** (`shard-I-of-N.gshard`): the line `gauntlet shard v3`, the length of the
+//! body (8 bytes, little-endian), the body (CBOR: a header, then each cell's index and result:
+//! a training cell's score, a test cell's summary), and the XXH3-128 checksum of everything
+//! before it. CBOR keeps every `f64` exact. The checksum is there to catch damage, not forgery
+//! (anyone who can edit the file can recompute any unkeyed hash, SHA-256 included). A shard
+//! holds no returns: a test cell's summary is what the trials and PBO need, and the merge runs
+//! the few chosen cells again for the stitched history (format v2 carried every test cell's
+//! returns, 198 MB for the walk-forward grid of `benches/README.md`). The file is written
 //! under a temporary name, synced and renamed, so a shard killed while writing leaves nothing a
 //! merge would read; a shard run again replaces its file whole.
 
@@ -28,12 +29,11 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use xxhash_rust::xxh3::Xxh3;
 
-use crate::cells::CellRun;
 use crate::walkforward::ValidateError;
-use crate::workload::{Cell, CellResult, TrainScore, Workload};
+use crate::workload::{Cell, CellResult, TestSummary, TrainScore, Workload};
 
 /// The first bytes of every shard file.
-pub const MAGIC: &[u8] = b"gauntlet shard v2\n";
+pub const MAGIC: &[u8] = b"gauntlet shard v3\n";
 
 /// The length of the checksum a shard file ends with.
 const CHECKSUM: usize = 16;
@@ -322,65 +322,19 @@ pub enum ShardFileError {
 }
 
 /// Writes `result` to `path` atomically (temporary file, sync, rename).
-///
-/// The body is serialized twice, once to count its bytes (the length comes before it) and
-/// once straight into the file, checksummed on the way: a shard of a large plan holds hundreds
-/// of megabytes, and building it in memory first cost more in fresh pages than the second
-/// pass costs.
 pub fn write(path: &Path, result: &ShardResult) -> Result<(), ShardFileError> {
     let io = |e: std::io::Error| ShardFileError::Io {
         path: path.to_path_buf(),
         message: e.to_string(),
     };
-    let mut counted = Checksummed::new(std::io::sink());
-    ciborium::into_writer(result, &mut counted).map_err(|e| io(std::io::Error::other(e)))?;
-    let length = counted.written;
+    let mut body = Vec::new();
+    ciborium::into_writer(result, &mut body).map_err(|e| io(std::io::Error::other(e)))?;
+    let framed = seal(&body);
     gauntlet_data::atomic::write_file(path, |out| {
         use std::io::Write;
-        let mut sealed = Checksummed::new(out);
-        sealed.write_all(MAGIC)?;
-        sealed.write_all(&length.to_le_bytes())?;
-        let start = sealed.written;
-        ciborium::into_writer(result, &mut sealed).map_err(std::io::Error::other)?;
-        if sealed.written - start != length {
-            return Err(std::io::Error::other(
-                "the shard's content serialized to a different length the second time",
-            ));
-        }
-        let sum = sealed.hash.digest128().to_le_bytes();
-        sealed.out.write_all(&sum)
+        out.write_all(&framed)
     })
     .map_err(io)
-}
-
-/// A writer that counts and checksums what passes through it.
-struct Checksummed<W> {
-    out: W,
-    hash: Xxh3,
-    written: u64,
-}
-
-impl<W> Checksummed<W> {
-    fn new(out: W) -> Self {
-        Checksummed {
-            out,
-            hash: Xxh3::new(),
-            written: 0,
-        }
-    }
-}
-
-impl<W: std::io::Write> std::io::Write for Checksummed<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.out.write(buf)?;
-        self.hash.update(&buf[..n]);
-        self.written += n as u64;
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.out.flush()
-    }
 }
 
 /// The bytes of a shard file around `body`: the magic line, the body's length, the body and
@@ -605,12 +559,12 @@ pub fn check_set(
 pub fn assemble(
     workload: &Workload,
     shards: Vec<(PathBuf, ShardResult)>,
-) -> Result<(Vec<TrainScore>, Vec<CellRun>), MergeError> {
+) -> Result<(Vec<TrainScore>, Vec<TestSummary>), MergeError> {
     let now = plan_fingerprint(workload);
     let count = shards.first().map_or(1, |(_, s)| s.header.shard.count);
     let dealt = deal(&costs(workload), count);
     let mut train: Vec<Option<TrainScore>> = vec![None; workload.train_cells()];
-    let mut test: Vec<Option<CellRun>> = vec![None; workload.len() - workload.train_cells()];
+    let mut test: Vec<Option<TestSummary>> = vec![None; workload.len() - workload.train_cells()];
     for (path, shard) in shards {
         let header = &shard.header;
         if header.plan != now {
@@ -640,15 +594,15 @@ pub fn assemble(
         for (index, result) in shard.cells {
             match (workload.cell(index), result) {
                 (Cell::Train { .. }, CellResult::Train(score)) => train[index] = Some(score),
-                (Cell::Test { window, .. }, CellResult::Test(run))
-                    if run.returns.len() == workload.test_windows[window].len() =>
+                (Cell::Test { window, .. }, CellResult::Test(summary))
+                    if summary.periods == workload.test_windows[window].len() =>
                 {
-                    test[index - workload.train_cells()] = Some(run);
+                    test[index - workload.train_cells()] = Some(summary);
                 }
                 _ => {
                     return Err(wrong(format!(
                         "cell {index}'s result is not one of that cell (its kind or its number \
-                         of returns differs)"
+                         of bars differs)"
                     )));
                 }
             }
@@ -665,6 +619,7 @@ pub fn assemble(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::mean_variance::MeanVariance;
 
     fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
         let pairs: Vec<(String, String)> = pairs
@@ -742,11 +697,27 @@ mod tests {
             },
             cells: vec![(
                 0,
-                CellResult::Test(CellRun {
-                    // Longer than the decoder's scratch buffer, as a real test window is.
-                    returns: (0..5000).map(|i| (i as f64 - 2500.5) * 1e-5).collect(),
-                    trades: Vec::new(),
-                    exposed_bars: 2,
+                CellResult::Test(TestSummary {
+                    periods: 5000,
+                    growth: 1.25,
+                    returns: MeanVariance {
+                        n: 5000.0,
+                        mean: 1e-4,
+                        m2: 0.3,
+                    },
+                    trades: 7,
+                    finite: true,
+                    // Long enough to fill the decoder's scratch buffer, as a real shard does.
+                    blocks: (0..400)
+                        .map(|b| {
+                            let piece = MeanVariance {
+                                n: 12.0,
+                                mean: b as f64 * 1e-5,
+                                m2: 1e-3,
+                            };
+                            (b, piece)
+                        })
+                        .collect(),
                 }),
             )],
         };

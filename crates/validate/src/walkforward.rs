@@ -4,13 +4,17 @@
 //! The plan is a fixed list of cells (see [`crate::workload`]). Rayon runs them on `threads`
 //! threads and returns the results in cell order, so the outcome does not depend on the number
 //! of threads, nor on whether the cells ran here or in shards on other machines and were merged
-//! ([`crate::shard`]): [`finish`] sees the same results in the same order. Every parameter set runs on every test window, not only the chosen
-//! one: the trials table and PBO need them all, and the chosen set's out-of-sample result is
-//! then read, not run again.
+//! ([`crate::shard`]): [`finish`] sees the same results in the same order. Every parameter set
+//! runs on every test window, not only the chosen one: the trials table and PBO need them all.
+//! A test cell keeps a summary of its returns (see [`crate::workload::TestSummary`]), not the
+//! returns; once each fold's choice is made, the chosen set's runs on its test windows are run
+//! again for the stitched history (one run per fold and window, against one per set before).
 //!
 //! Choice rule: among the sets with at least `min_trades` closed in-sample trades and a defined
 //! objective, the highest objective; among equals, the lowest grid index.
 
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::ops::Range;
 
 use gauntlet_data::timestamp::TsFormat;
@@ -21,18 +25,19 @@ use crate::bootstrap::sharpe_interval;
 use crate::cells::{CellRun, Runner};
 use crate::dataset::Dataset;
 use crate::grid::{ParamSet, enumerate};
+use crate::mean_variance::MeanVariance;
 use crate::outcome::{
     ClaimCheck, FoldOutcome, FoldWindows, GridRecord, LookaheadRecord, ParameterStability,
     PlanRecord, Stitched, Trial, Validation, Window,
 };
-use crate::pbo::probability_of_overfitting;
-use crate::performance::{Performance, per_period_sharpe, sample_variance};
+use crate::pbo::cscv;
+use crate::performance::{Performance, per_period_sharpe, sample_variance, sharpe_of};
 use crate::sharpe::{Moments, SharpeSample, deflated_sharpe, probabilistic_sharpe};
 use crate::spec::Spec;
 use crate::splits::{Plan, Scheme, SplitError};
 use crate::stat::{Stat, Undefined};
 use crate::trades::{TradeStats, wilson};
-use crate::workload::{TrainScore, Workload};
+use crate::workload::{TestSummary, TrainScore, Workload};
 
 /// Cut points of the look-ahead guard run inside a validation.
 pub const LOOKAHEAD_CUTS: usize = 10;
@@ -175,24 +180,14 @@ pub fn validate_workload(
 /// Everything a validation computes from its cells' results: the choice in each fold, the
 /// stitched history and its statistics, PBO, the trials, the look-ahead check of the chosen
 /// sets. `train` and `test` are the results in cell order.
-pub fn finish(workload: &Workload, train: &[TrainScore], test: &[CellRun]) -> Validation {
+pub fn finish(workload: &Workload, train: &[TrainScore], test: &[TestSummary]) -> Validation {
     let (spec, data, grid) = (workload.spec, workload.data, &workload.grid);
     let (plan, annual) = (&workload.plan, workload.annual);
     let (segments, fold_segments) = (&workload.test_windows, &workload.fold_windows);
     let name = spec.strategy.name;
     let n_sets = grid.sets.len();
     let train_of = |fold: usize, set: usize| &train[fold * n_sets + set];
-    let test_of = |segment: usize, set: usize| &test[segment * n_sets + set];
-    let joined = |fold: usize, set: usize| {
-        let mut run = CellRun::default();
-        for &s in &fold_segments[fold] {
-            let part = test_of(s, set);
-            run.returns.extend_from_slice(&part.returns);
-            run.trades.extend_from_slice(&part.trades);
-            run.exposed_bars += part.exposed_bars;
-        }
-        run
-    };
+    let summary_of = |segment: usize, set: usize| &test[segment * n_sets + set];
 
     // The choice in each fold.
     let chosen: Vec<Option<usize>> = (0..plan.folds.len())
@@ -212,6 +207,38 @@ pub fn finish(workload: &Workload, train: &[TrainScore], test: &[CellRun]) -> Va
             best.map(|(set, _)| set)
         })
         .collect();
+
+    // The chosen sets' runs on their test windows, run again: a cell's run is a function of
+    // its inputs, so this is the run its test cell summarized, here or in a shard.
+    let mut wanted: Vec<(usize, usize)> = (0..plan.folds.len())
+        .filter_map(|fold| chosen[fold].map(|set| (fold, set)))
+        .flat_map(|(fold, set)| fold_segments[fold].iter().map(move |&w| (w, set)))
+        .chain(plan.paths.iter().flat_map(|path| {
+            path.iter()
+                .enumerate()
+                .filter_map(|(g, &fold)| chosen[fold].map(|set| (g, set)))
+        }))
+        .collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let reruns: BTreeMap<(usize, usize), CellRun> = wanted
+        .into_iter()
+        .map(|(w, set)| ((w, set), workload.run_test(w, set)))
+        .collect();
+    let test_of = |segment: usize, set: usize| match reruns.get(&(segment, set)) {
+        Some(run) => Cow::Borrowed(run),
+        None => Cow::Owned(workload.run_test(segment, set)),
+    };
+    let joined = |fold: usize, set: usize| {
+        let mut run = CellRun::default();
+        for &s in &fold_segments[fold] {
+            let part = test_of(s, set);
+            run.returns.extend_from_slice(&part.returns);
+            run.trades.extend_from_slice(&part.trades);
+            run.exposed_bars += part.exposed_bars;
+        }
+        run
+    };
     let folds: Vec<FoldOutcome> = (0..plan.folds.len())
         .map(|fold| {
             let bars: usize = fold_segments[fold].iter().map(|&s| segments[s].len()).sum();
@@ -330,45 +357,59 @@ pub fn finish(workload: &Workload, train: &[TrainScore], test: &[CellRun]) -> Va
         ),
     };
 
-    // PBO over every set's returns on the test windows, in time order.
-    let mut order: Vec<usize> = (0..segments.len()).collect();
-    order.sort_by_key(|&s| segments[s].start);
-    let rows: Vec<Vec<f64>> = order
-        .iter()
-        .flat_map(|&s| {
-            let test = &test;
-            (0..segments[s].len()).map(move |t| {
-                (0..n_sets)
-                    .map(|set| test[s * n_sets + set].returns[t])
-                    .collect()
-            })
-        })
-        .collect();
-    let pbo =
-        probability_of_overfitting(&rows, spec.pbo_blocks).unwrap_or_else(|_| crate::pbo::Pbo {
+    // PBO over every set's returns on the test windows, in time order: each set's blocks
+    // joined from the pieces its test cells summarized.
+    let periods: usize = segments.iter().map(|w| w.len()).sum();
+    let pbo = match workload.pbo_layout {
+        Some(layout) if test.iter().all(|summary| summary.finite) => {
+            let columns: Vec<Vec<MeanVariance>> = (0..n_sets)
+                .map(|set| {
+                    let mut blocks = vec![MeanVariance::EMPTY; layout.blocks];
+                    for &w in &workload.windows_in_time {
+                        for &(block, piece) in &summary_of(w, set).blocks {
+                            blocks[block] = blocks[block].join(piece);
+                        }
+                    }
+                    blocks
+                })
+                .collect();
+            cscv(layout, &columns)
+        }
+        _ => crate::pbo::Pbo {
             pbo: Stat::Undefined(Undefined::TooFewObservations),
             blocks: spec.pbo_blocks,
             configurations: n_sets,
             rows_used: 0,
-            rows_dropped: rows.len(),
+            rows_dropped: periods,
             logits: Vec::new(),
-        });
+        },
+    };
 
     let trials: Vec<Trial> = (0..plan.folds.len())
         .flat_map(|fold| (0..n_sets).map(move |set| (fold, set)))
         .map(|(fold, set)| {
             let t = train_of(fold, set);
-            let oos = joined(fold, set);
-            let perf = Performance::of(&oos.returns, None, annual);
+            let windows = fold_segments[fold].iter().map(|&w| summary_of(w, set));
+            let (returns, growth, trades) = windows.fold(
+                (MeanVariance::EMPTY, 1.0, 0),
+                |(returns, growth, trades), w| {
+                    (
+                        returns.join(w.returns),
+                        growth * w.growth,
+                        trades + w.trades,
+                    )
+                },
+            );
             Trial {
                 fold,
                 set,
                 in_sample_objective: t.objective,
                 in_sample_sharpe: t.performance.sharpe,
                 in_sample_trades: t.trades,
-                out_of_sample_sharpe: perf.sharpe,
-                out_of_sample_return: perf.total_return,
-                out_of_sample_trades: oos.trades.len(),
+                out_of_sample_sharpe: sharpe_of(returns.mean, returns.variance(), annual.risk_free)
+                    .map(|s| s * annual.periods_per_year.sqrt()),
+                out_of_sample_return: growth - 1.0,
+                out_of_sample_trades: trades,
             }
         })
         .collect();

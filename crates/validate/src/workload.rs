@@ -14,7 +14,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::cells::{CellRun, Runner};
 use crate::dataset::Dataset;
+use crate::mean_variance::MeanVariance;
 use crate::outcome::PlanRecord;
+use crate::pbo::BlockLayout;
 use crate::performance::{Annualization, Performance, per_period_sharpe};
 use crate::spec::{Objective, Spec};
 use crate::splits::Plan;
@@ -54,13 +56,34 @@ pub struct TrainScore {
     pub performance: Performance,
 }
 
+/// What a test cell leaves behind: what the trials table and PBO need of its returns, not the
+/// returns themselves. The few runs the report needs whole (each fold's chosen set on its test
+/// windows) are run again once the choice is known, so neither a validation nor a shard holds
+/// every set's returns (a 10 × 10 grid over 400k test bars would hold 320 MB).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TestSummary {
+    /// Bars of the window, one return each.
+    pub periods: usize,
+    /// What one unit grew to over the window: the product of `1 + r`, in order.
+    pub growth: f64,
+    /// Mean and squared deviations of the returns.
+    pub returns: MeanVariance,
+    /// Closed trades.
+    pub trades: usize,
+    /// Whether every return is a finite number (PBO refuses a history with one that is not).
+    pub finite: bool,
+    /// The pieces of PBO's blocks inside the window, oldest first: the block's number and the
+    /// summary of the window's returns in it.
+    pub blocks: Vec<(usize, MeanVariance)>,
+}
+
 /// What one cell leaves behind.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum CellResult {
     /// A training cell's score.
     Train(TrainScore),
-    /// A test cell's returns and trades, kept whole: the stitched history and PBO read them.
-    Test(CellRun),
+    /// A test cell's summary.
+    Test(TestSummary),
 }
 
 /// A validation's plan laid out as cells, with everything that does not depend on the
@@ -82,8 +105,15 @@ pub struct Workload<'a> {
     pub fold_windows: Vec<Vec<usize>>,
     /// How returns are annualized.
     pub annual: Annualization,
+    /// The test windows in time order (indices into `test_windows`): the order of the
+    /// out-of-sample history PBO divides into blocks.
+    pub windows_in_time: Vec<usize>,
+    /// PBO's blocks over that history; `None` when the spec's block count is not usable.
+    pub pbo_layout: Option<BlockLayout>,
     pub(crate) runner: Runner<'a>,
     warmups: Vec<usize>,
+    /// Each test window's first period in that history.
+    window_offsets: Vec<usize>,
 }
 
 impl<'a> Workload<'a> {
@@ -92,6 +122,15 @@ impl<'a> Workload<'a> {
         let grid = Grid::of(spec)?;
         let (plan, plan_record) = plan(spec, data, &grid)?;
         let (test_windows, fold_windows) = plan.test_windows();
+        let mut windows_in_time: Vec<usize> = (0..test_windows.len()).collect();
+        windows_in_time.sort_by_key(|&w| test_windows[w].start);
+        let mut window_offsets = vec![0; test_windows.len()];
+        let mut periods = 0;
+        for &w in &windows_in_time {
+            window_offsets[w] = periods;
+            periods += test_windows[w].len();
+        }
+        let pbo_layout = BlockLayout::new(periods, spec.pbo_blocks).ok();
         let runner = Runner::new(
             &data.panel,
             data.range.start,
@@ -114,8 +153,11 @@ impl<'a> Workload<'a> {
             plan_record,
             test_windows,
             fold_windows,
+            windows_in_time,
+            pbo_layout,
             runner,
             warmups,
+            window_offsets,
         })
     }
 
@@ -178,18 +220,25 @@ impl<'a> Workload<'a> {
             .sum()
     }
 
-    /// Runs the cell at `index`.
-    pub fn run(&self, index: usize) -> CellResult {
+    /// Runs the cell at `index`, recording into `buffer` (handed back for the next cell).
+    pub fn run(&self, index: usize, buffer: &mut Vec<f64>) -> CellResult {
         let cell = self.cell(index);
-        let run = self.run_cell(cell);
-        match cell {
+        let run = self.run_cell(cell, std::mem::take(buffer));
+        let result = match cell {
             Cell::Train { .. } => CellResult::Train(score(&run, self.spec.objective, self.annual)),
-            Cell::Test { .. } => CellResult::Test(run),
-        }
+            Cell::Test { window, .. } => CellResult::Test(self.summarize(window, &run)),
+        };
+        *buffer = run.returns;
+        result
     }
 
-    /// The runs of `cell`'s parameter set over its ranges.
-    fn run_cell(&self, cell: Cell) -> CellRun {
+    /// The run of parameter set `set` on test window `window`: what its test cell ran.
+    pub fn run_test(&self, window: usize, set: usize) -> CellRun {
+        self.run_cell(Cell::Test { window, set }, Vec::new())
+    }
+
+    /// The runs of `cell`'s parameter set over its ranges, recorded into `buffer`.
+    fn run_cell(&self, cell: Cell, buffer: Vec<f64>) -> CellRun {
         let (Cell::Train { set, .. } | Cell::Test { set, .. }) = cell;
         let offset = self.data.range.start;
         let ranges: Vec<Range<usize>> = self
@@ -197,38 +246,51 @@ impl<'a> Workload<'a> {
             .iter()
             .map(|r| r.start + offset..r.end + offset)
             .collect();
-        self.runner
-            .run(self.spec.strategy.name, &self.grid.sets[set], &ranges)
+        self.runner.run_reusing(
+            self.spec.strategy.name,
+            &self.grid.sets[set],
+            &ranges,
+            buffer,
+        )
     }
 
-    /// Runs every cell on `threads` threads: the training scores and the test runs, each in
-    /// cell order.
+    /// The summary of a run on test window `window`.
+    fn summarize(&self, window: usize, run: &CellRun) -> TestSummary {
+        let returns = &run.returns;
+        let blocks = self.pbo_layout.map_or_else(Vec::new, |layout| {
+            layout
+                .pieces(self.window_offsets[window], returns.len())
+                .into_iter()
+                .map(|(block, range)| (block, MeanVariance::of(&returns[range])))
+                .collect()
+        });
+        TestSummary {
+            periods: returns.len(),
+            growth: returns.iter().fold(1.0, |growth, r| growth * (1.0 + r)),
+            returns: MeanVariance::of(returns),
+            trades: run.trades.len(),
+            finite: returns.iter().all(|r| r.is_finite()),
+            blocks,
+        }
+    }
+
+    /// Runs every cell on `threads` threads: the training scores and the test summaries, each
+    /// in cell order.
     pub fn run_all(
         &self,
         threads: usize,
         tick: &(dyn Fn() + Sync),
-    ) -> Result<(Vec<TrainScore>, Vec<CellRun>), ValidateError> {
-        let pool = thread_pool(threads)?;
-        let train_cells = self.train_cells();
-        Ok(pool.install(|| {
-            let train = (0..train_cells)
-                .into_par_iter()
-                .map(|index| {
-                    let run = self.run_cell(self.cell(index));
-                    tick();
-                    score(&run, self.spec.objective, self.annual)
-                })
-                .collect();
-            let test = (train_cells..self.len())
-                .into_par_iter()
-                .map(|index| {
-                    let run = self.run_cell(self.cell(index));
-                    tick();
-                    run
-                })
-                .collect();
-            (train, test)
-        }))
+    ) -> Result<(Vec<TrainScore>, Vec<TestSummary>), ValidateError> {
+        let all: Vec<usize> = (0..self.len()).collect();
+        let mut train = Vec::with_capacity(self.train_cells());
+        let mut test = Vec::with_capacity(self.len() - self.train_cells());
+        for result in self.run_cells(&all, threads, tick)? {
+            match result {
+                CellResult::Train(score) => train.push(score),
+                CellResult::Test(summary) => test.push(summary),
+            }
+        }
+        Ok((train, test))
     }
 
     /// Runs the cells at `indices` on `threads` threads, returning their results in the order
@@ -243,8 +305,10 @@ impl<'a> Workload<'a> {
         Ok(pool.install(|| {
             indices
                 .par_iter()
-                .map(|&index| {
-                    let result = self.run(index);
+                // Each thread records every run into one buffer: a fresh one per cell would
+                // fault in fresh pages for every bar of every cell.
+                .map_init(Vec::new, |buffer, &index| {
+                    let result = self.run(index, buffer);
                     tick();
                     result
                 })
