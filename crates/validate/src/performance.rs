@@ -84,10 +84,17 @@ pub fn sample_variance(values: &[f64]) -> Option<f64> {
     if values.len() < 2 {
         return None;
     }
+    variance_about(values, mean(values))
+}
+
+/// [`sample_variance`] of `values` whose mean, as [`mean`] computes it, is `m`.
+fn variance_about(values: &[f64], m: f64) -> Option<f64> {
+    if values.len() < 2 {
+        return None;
+    }
     if all_equal(values) {
         return Some(0.0);
     }
-    let m = mean(values);
     Some(sum_of(values, |v| (v - m) * (v - m)) / (values.len() - 1) as f64)
 }
 
@@ -118,6 +125,16 @@ impl Performance {
     /// # Panics
     /// When `benchmark` has a different length from `returns`: the caller aligns them.
     pub fn of(returns: &[f64], benchmark: Option<&[f64]>, annual: Annualization) -> Performance {
+        Performance::with_sharpe(returns, benchmark, annual).0
+    }
+
+    /// [`Performance::of`], and the per-period Sharpe ratio ([`per_period_sharpe`]) from the
+    /// same mean and variance.
+    pub(crate) fn with_sharpe(
+        returns: &[f64],
+        benchmark: Option<&[f64]>,
+        annual: Annualization,
+    ) -> (Performance, Stat) {
         let n = returns.len();
         let p = annual.periods_per_year;
         let pass = OnePass::of(returns, annual.risk_free);
@@ -132,13 +149,16 @@ impl Performance {
                 Undefined::NonPositiveEquity,
             )
         };
-        let mean = mean(returns);
-        let variance = sample_variance(returns);
+        // The sum in the pass is `mean`'s, term for term, so these are `mean(returns)` and
+        // `sample_variance(returns)` without two more passes over the returns.
+        let mean = if n == 0 { 0.0 } else { pass.sum / n as f64 };
+        let variance = variance_about(returns, mean);
         let volatility = match variance {
             None => Stat::Undefined(Undefined::TooFewObservations),
             Some(v) => Stat::Value(v.sqrt() * p.sqrt()),
         };
-        let sharpe = sharpe_of(mean, variance, annual.risk_free).map(|s| s * p.sqrt());
+        let per_period = sharpe_of(mean, variance, annual.risk_free);
+        let sharpe = per_period.map(|s| s * p.sqrt());
         let sortino = if n < 2 {
             Stat::Undefined(Undefined::TooFewObservations)
         } else {
@@ -162,7 +182,7 @@ impl Performance {
             ),
             Some(b) => beta_correlation(returns, b),
         };
-        Performance {
+        let performance = Performance {
             periods: n,
             total_return,
             cagr,
@@ -173,7 +193,8 @@ impl Performance {
             calmar,
             beta,
             correlation,
-        }
+        };
+        (performance, per_period)
     }
 }
 
@@ -184,6 +205,8 @@ struct OnePass {
     growth: f64,
     max_drawdown: f64,
     downside_squares: f64,
+    /// The sum of the returns, added up exactly as [`sum_of`] adds them.
+    sum: f64,
 }
 
 impl OnePass {
@@ -192,13 +215,14 @@ impl OnePass {
             growth: 1.0,
             max_drawdown: 0.0,
             downside_squares: 0.0,
+            sum: 0.0,
         };
         let mut peak = 1.0_f64;
         // Equity above `floor` cannot deepen the drawdown, so the division that measures it is
         // only done below (a division a period would cost as much as the rest of the pass). The
         // margin keeps a rounding difference between the two tests from skipping a new worst.
         let mut floor = 1.0_f64;
-        for &r in returns {
+        let mut step = |r: f64| {
             pass.growth *= 1.0 + r;
             if pass.growth > peak {
                 peak = pass.growth;
@@ -208,7 +232,21 @@ impl OnePass {
                 floor = peak * (1.0 - pass.max_drawdown + 1e-9);
             }
             pass.downside_squares += (r - risk_free).min(0.0).powi(2);
+        };
+        // The sum in `sum_of`'s four lanes, beside the sequential part of the pass.
+        let mut lanes = [0.0_f64; 4];
+        let mut chunks = returns.chunks_exact(4);
+        for chunk in &mut chunks {
+            for (lane, &r) in lanes.iter_mut().zip(chunk) {
+                *lane += r;
+                step(r);
+            }
         }
+        for &r in chunks.remainder() {
+            step(r);
+        }
+        let tail: f64 = chunks.remainder().iter().copied().sum();
+        pass.sum = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]) + tail;
         pass
     }
 }
@@ -272,6 +310,28 @@ mod tests {
         assert!(near(perf.cagr, cagr));
         assert!(near(perf.calmar, cagr / 0.03));
         assert_eq!(perf.beta, Stat::Undefined(Undefined::NoBenchmark));
+    }
+
+    #[test]
+    fn the_fused_pass_sums_as_mean_and_sample_variance_do() {
+        // Every remainder of the four lanes, values spread over magnitudes so that a different
+        // order of additions would round differently: Sharpe and volatility must be the bits
+        // the separate functions give.
+        for n in 0..=13_i32 {
+            let r: Vec<f64> = (0..n)
+                .map(|i| ((i * 7919 % 13) as f64 - 6.3) * 10f64.powi(-(i % 5) - 1))
+                .collect();
+            let (perf, per_period) = Performance::with_sharpe(&r, None, Annualization::new(252.0));
+            let expected = per_period_sharpe(&r, 0.0);
+            assert_eq!(per_period, expected, "{n} returns");
+            assert_eq!(
+                perf.sharpe,
+                expected.map(|s| s * 252f64.sqrt()),
+                "{n} returns"
+            );
+            let volatility = sample_variance(&r).map(|v| v.sqrt() * 252f64.sqrt());
+            assert_eq!(perf.volatility.value(), volatility, "{n} returns");
+        }
     }
 
     #[test]

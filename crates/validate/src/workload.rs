@@ -17,7 +17,7 @@ use crate::dataset::Dataset;
 use crate::mean_variance::MeanVariance;
 use crate::outcome::PlanRecord;
 use crate::pbo::BlockLayout;
-use crate::performance::{Annualization, Performance, per_period_sharpe};
+use crate::performance::{Annualization, Performance};
 use crate::spec::{Objective, Spec};
 use crate::splits::Plan;
 use crate::stat::Stat;
@@ -319,7 +319,7 @@ impl<'a> Workload<'a> {
 
 /// The score of a training run under `objective`.
 fn score(run: &CellRun, objective: Objective, annual: Annualization) -> TrainScore {
-    let performance = Performance::of(&run.returns, None, annual);
+    let (performance, per_period_sharpe) = Performance::with_sharpe(&run.returns, None, annual);
     let objective = match objective {
         Objective::Sharpe => performance.sharpe,
         Objective::Sortino => performance.sortino,
@@ -329,7 +329,7 @@ fn score(run: &CellRun, objective: Objective, annual: Annualization) -> TrainSco
     };
     TrainScore {
         objective,
-        per_period_sharpe: per_period_sharpe(&run.returns, annual.risk_free),
+        per_period_sharpe,
         trades: run.trades.len(),
         performance,
     }
