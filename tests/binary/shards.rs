@@ -240,6 +240,48 @@ fn merge_refuses_shards_of_two_plans_and_a_spec_changed_since() {
 }
 
 #[test]
+fn merge_refuses_shards_whose_data_changed_since() {
+    // The merge runs each fold's chosen set again on the data: if the data had changed since
+    // the shards ran, those runs would not be the ones the shards summarized. A copy of the
+    // shipped bars with one close moved by a cent must make another plan.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("sp500_daily.csv");
+    let bars = std::fs::read_to_string(root().join("data/sp500_daily.csv")).expect("data");
+    std::fs::write(&data, &bars).expect("copy data");
+    let copy = dir.path().join("sma_cross.toml");
+    let text = std::fs::read_to_string(root().join(SPEC))
+        .expect("spec")
+        .replace(
+            r#"files = ["../../data/sp500_daily.csv"]"#,
+            &format!("files = [{:?}]", path_str(&data)),
+        );
+    std::fs::write(&copy, &text).expect("write spec");
+    let shards = dir.path().join("shards");
+    shard(path_str(&copy), 1, 2, &shards);
+    shard(path_str(&copy), 2, 2, &shards);
+    // The last row's close, one cent higher (still within its high, which moves with it).
+    let mut lines: Vec<String> = bars.lines().map(str::to_string).collect();
+    let header: Vec<&str> = lines[0].split(',').collect();
+    let column = |name: &str| header.iter().position(|h| h.eq_ignore_ascii_case(name));
+    let (close, high) = (
+        column("close").expect("close"),
+        column("high").expect("high"),
+    );
+    let last = lines.len() - 1;
+    let mut cells: Vec<String> = lines[last].split(',').map(str::to_string).collect();
+    let moved = cells[close].parse::<f64>().expect("a close") + 0.01;
+    let top = cells[high].parse::<f64>().expect("a high").max(moved);
+    cells[close] = format!("{moved:.2}");
+    cells[high] = format!("{top:.2}");
+    lines[last] = cells.join(",");
+    std::fs::write(&data, lines.join("\n") + "\n").expect("edit data");
+    refused(
+        &[&shards],
+        &["sma_cross.toml", "the shards were run on another plan"],
+    );
+}
+
+#[test]
 fn plan_deals_every_cell_once_by_cost() {
     let run = gauntlet(&["plan", SPEC, "--shards", "4"]);
     let text = stdout(&run);
