@@ -32,6 +32,18 @@ fn shard(spec: &str, index: usize, count: usize, out: &Path) -> PathBuf {
     out.join(format!("sma_cross/shard-{index}-of-{count}.gshard"))
 }
 
+/// Writes the shipped spec to `copy`, reading its bars from `data`; returns its text.
+fn spec_copy(copy: &Path, data: &Path) -> String {
+    let text = std::fs::read_to_string(root().join(SPEC))
+        .expect("spec")
+        .replace(
+            r#"files = ["../../data/sp500_daily.csv"]"#,
+            &format!("files = [{:?}]", path_str(data)),
+        );
+    std::fs::write(copy, &text).expect("write spec");
+    text
+}
+
 /// `gauntlet merge DIRS --out OUT`; returns (exit code, stderr).
 fn merge(dirs: &[&Path], out: &Path) -> (Option<i32>, String) {
     let mut args = vec!["merge"];
@@ -204,13 +216,7 @@ fn merge_refuses_shards_of_two_plans_and_a_spec_changed_since() {
         .join("data/sp500_daily.csv")
         .canonicalize()
         .expect("data");
-    let text = std::fs::read_to_string(root().join(SPEC))
-        .expect("spec")
-        .replace(
-            r#"files = ["../../data/sp500_daily.csv"]"#,
-            &format!("files = [{:?}]", path_str(&data)),
-        );
-    std::fs::write(&copy, &text).expect("write spec");
+    let text = spec_copy(&copy, &data);
     let shards = dir.path().join("shards");
     shard(path_str(&copy), 1, 2, &shards);
     // Shard 2 of a different plan: the grid of the copy changed between the two shards.
@@ -249,13 +255,7 @@ fn merge_refuses_shards_whose_data_changed_since() {
     let bars = std::fs::read_to_string(root().join("data/sp500_daily.csv")).expect("data");
     std::fs::write(&data, &bars).expect("copy data");
     let copy = dir.path().join("sma_cross.toml");
-    let text = std::fs::read_to_string(root().join(SPEC))
-        .expect("spec")
-        .replace(
-            r#"files = ["../../data/sp500_daily.csv"]"#,
-            &format!("files = [{:?}]", path_str(&data)),
-        );
-    std::fs::write(&copy, &text).expect("write spec");
+    spec_copy(&copy, &data);
     let shards = dir.path().join("shards");
     shard(path_str(&copy), 1, 2, &shards);
     shard(path_str(&copy), 2, 2, &shards);
