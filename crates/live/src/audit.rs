@@ -25,10 +25,11 @@ use gauntlet_report::canonical_json;
 use serde_json::Value;
 
 mod batch;
+mod object;
 mod seal;
 
 use batch::{BatchWriter, Records};
-pub(crate) use seal::scalar;
+pub(crate) use object::Object;
 use seal::{Sealer, write_opening};
 
 /// When the log reaches the disk.

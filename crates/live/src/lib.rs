@@ -10,6 +10,7 @@
 pub mod audit;
 pub mod checkpoint;
 pub mod control;
+mod entries;
 pub mod feed;
 mod paper;
 mod runner;

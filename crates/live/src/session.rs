@@ -7,7 +7,8 @@ use gauntlet_risk::{ExternalCause, Purpose};
 use gauntlet_strategies::CatalogStrategy;
 use serde_json::{Value, json};
 
-use crate::audit::{AuditError, AuditLog, scalar};
+use crate::audit::{AuditError, AuditLog};
+use crate::entries;
 use crate::paper::PaperBroker;
 use crate::window::BarWindow;
 
@@ -229,25 +230,9 @@ impl<S: CatalogStrategy> Session<S> {
         self.pending[symbol] = Some(bar);
         if !self.replaying {
             let ts = self.now();
-            let name = &self.symbol_json[symbol];
-            // The keys in sorted order: the canonical form, written without a JSON tree.
-            self.log.append_with("bar", ts, |out| {
-                out.extend_from_slice(b"{\"close\":");
-                scalar(out, &bar.close);
-                out.extend_from_slice(b",\"high\":");
-                scalar(out, &bar.high);
-                out.extend_from_slice(b",\"line\":");
-                scalar(out, &line);
-                out.extend_from_slice(b",\"low\":");
-                scalar(out, &bar.low);
-                out.extend_from_slice(b",\"open\":");
-                scalar(out, &bar.open);
-                out.extend_from_slice(b",\"symbol\":");
-                out.extend_from_slice(name.as_bytes());
-                out.extend_from_slice(b",\"volume\":");
-                scalar(out, &bar.volume);
-                out.push(b'}');
-            });
+            let symbol = self.symbol_json[symbol].as_bytes();
+            self.log
+                .append_with("bar", ts, |out| entries::bar(out, &bar, line, symbol));
         }
         if self.pending.iter().all(Option::is_some) {
             self.step_pending()?;
@@ -311,14 +296,15 @@ impl<S: CatalogStrategy> Session<S> {
 
     /// Logs what step `t` did; true when it decided an order.
     fn events(&mut self, t: usize, halted_before: bool) -> bool {
-        let fills = self.engine.fills().to_vec();
-        self.counts.fills += fills.len() as u64;
-        for f in &fills {
-            self.log(
-                "fill",
-                json!({ "order": f.order_id, "symbol": self.symbols[f.symbol], "side": f.side,
-                        "quantity": f.quantity, "price": f.price, "fee": f.fee, "bar": f.bar }),
-            );
+        let ts = self.now();
+        let write = !self.replaying;
+        self.counts.fills += self.engine.fills().len() as u64;
+        if write {
+            for f in self.engine.fills() {
+                let symbol = self.symbol_json[f.symbol].as_bytes();
+                self.log
+                    .append_with("fill", ts, |out| entries::fill(out, f, symbol));
+            }
         }
         let halts = self.engine.risk().halts().to_vec();
         self.counts.halts += halts.len() as u64;
@@ -335,82 +321,82 @@ impl<S: CatalogStrategy> Session<S> {
             self.log("strategy_error", json!({ "message": f.message }));
         }
         let first_new = self.next_order;
-        let intents = self.engine.intents().to_vec();
-        let refusals = self.engine.risk().refusals().to_vec();
-        for intent in &intents {
-            let symbol = self.symbols[intent.symbol].clone();
-            self.log("intent", json!({ "symbol": symbol, "intent": intent }));
-            let orders: Vec<u64> = self
-                .engine
+        let new_orders = || {
+            self.engine
                 .orders()
                 .iter()
-                .filter(|r| {
-                    r.id >= first_new
-                        && r.symbol == intent.symbol
-                        && r.created_bar == t
-                        && matches!(r.purpose, Purpose::Entry | Purpose::Exit)
-                })
-                .map(|r| r.id)
-                .collect();
-            let refused: Vec<&str> = refusals
-                .iter()
-                .filter(|r| r.symbol == intent.symbol)
-                .map(|r| r.reason)
-                .collect();
-            let decision = if !refused.is_empty() {
-                "rejected"
-            } else if orders.is_empty() {
-                "nothing to do"
-            } else {
-                "approved"
-            };
-            self.log(
-                "risk",
-                json!({ "symbol": symbol, "decision": decision, "orders": orders,
-                        "reason": refused.join("; ") }),
-            );
+                .filter(move |r| r.id >= first_new)
+        };
+        if write {
+            let refusals = self.engine.risk().refusals();
+            let mut orders = Vec::new();
+            let mut refused = Vec::new();
+            for intent in self.engine.intents() {
+                let symbol = self.symbol_json[intent.symbol].as_bytes();
+                self.log
+                    .append_with("intent", ts, |out| entries::intent(out, intent, symbol));
+                orders.clear();
+                orders.extend(
+                    new_orders()
+                        .filter(|r| {
+                            r.symbol == intent.symbol
+                                && r.created_bar == t
+                                && matches!(r.purpose, Purpose::Entry | Purpose::Exit)
+                        })
+                        .map(|r| r.id),
+                );
+                refused.clear();
+                refused.extend(
+                    refusals
+                        .iter()
+                        .filter(|r| r.symbol == intent.symbol)
+                        .map(|r| r.reason),
+                );
+                let decision = if !refused.is_empty() {
+                    "rejected"
+                } else if orders.is_empty() {
+                    "nothing to do"
+                } else {
+                    "approved"
+                };
+                let reason = refused.join("; ");
+                self.log.append_with("risk", ts, |out| {
+                    entries::risk(out, decision, &orders, &reason, symbol)
+                });
+            }
         }
         let mut ordered = false;
-        let records: Vec<_> = self
-            .engine
-            .orders()
-            .iter()
-            .filter(|r| r.id >= first_new)
-            .copied()
-            .collect();
-        for r in &records {
+        for r in new_orders() {
             ordered = true;
             self.counts.orders += 1;
-            let size = self
-                .engine
-                .pending()
-                .iter()
-                .find(|o| o.id == r.id)
-                .map(|o| format!("{:?}", o.size));
-            self.log(
-                "order",
-                json!({ "id": r.id, "symbol": self.symbols[r.symbol], "side": r.side,
-                        "kind": format!("{:?}", r.kind), "size": size, "purpose": r.purpose,
-                        "bar": r.created_bar }),
-            );
+            if write {
+                let size = self
+                    .engine
+                    .pending()
+                    .iter()
+                    .find(|o| o.id == r.id)
+                    .map(|o| format!("{:?}", o.size));
+                let symbol = self.symbol_json[r.symbol].as_bytes();
+                self.log.append_with("order", ts, |out| {
+                    entries::order(out, r, size.as_deref(), symbol)
+                });
+            }
             if r.status == OrderStatus::Pending {
                 self.open_ids.push(r.id);
             }
             self.next_order = r.id + 1;
         }
-        let mut still_open = Vec::with_capacity(self.open_ids.len());
-        for id in std::mem::take(&mut self.open_ids) {
-            let record = self.engine.orders().iter().find(|r| r.id == id).copied();
-            match record {
-                Some(r) if r.status == OrderStatus::Pending => still_open.push(id),
-                Some(r) if r.status != OrderStatus::Filled => self.log(
-                    "order_closed",
-                    json!({ "id": id, "status": r.status.as_str(), "reason": r.status.reason() }),
-                ),
-                _ => {}
+        let orders = self.engine.orders();
+        self.open_ids.retain(|&id| {
+            let Some(r) = orders.iter().find(|r| r.id == id) else {
+                return false;
+            };
+            if r.status != OrderStatus::Pending && r.status != OrderStatus::Filled && write {
+                self.log
+                    .append_with("order_closed", ts, |out| entries::order_closed(out, r));
             }
-        }
-        self.open_ids = still_open;
+            r.status == OrderStatus::Pending
+        });
         ordered
     }
 
