@@ -27,6 +27,7 @@ use serde_json::Value;
 mod batch;
 mod object;
 mod seal;
+mod syncer;
 
 use batch::{BatchWriter, Records};
 pub(crate) use object::Object;
@@ -296,7 +297,8 @@ impl AuditLog {
                 broken: false,
             },
             Durability::Batch => Sink::Batch {
-                writer: BatchWriter::start(file, len, verified.head, BATCH_SYNC),
+                writer: BatchWriter::start(file, len, verified.head, BATCH_SYNC)
+                    .map_err(|e| io(path, e))?,
                 records: Records::default(),
             },
         };

@@ -1,21 +1,23 @@
 //! The writer thread of a batch log: it takes the entries the runner gathered, seals them into
-//! the chain, writes them, and fsyncs what it wrote every few milliseconds (group commit), so
-//! that the trading thread neither waits for the disk nor spends its time hashing and writing.
+//! the chain and writes them, while its [`Syncer`] fsyncs what it wrote every few milliseconds
+//! (group commit), so that the trading thread neither waits for the disk nor spends its time
+//! hashing and writing, and the writer does not wait for the disk either.
 //!
 //! The runner hands over [`Records`]: each entry's opening ([`super::seal::write_opening`]),
 //! its bar and wall times, and the hash of its opening begun (the opening does not depend on
 //! the chain, so the trading thread hashes it, which shares the hashing between the threads).
 
 use std::fs::File;
-use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, SyncSender, channel, sync_channel};
+use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use gauntlet_registry::chain::ChainHead;
 use sha2::{Digest, Sha256};
 
 use super::seal::{Sealer, write_opening};
+use super::syncer::Syncer;
 
 /// What the runner asks of the writer.
 enum Request {
@@ -84,32 +86,42 @@ pub(super) struct BatchWriter {
 impl BatchWriter {
     /// Starts the thread on `file`, `len` bytes long, whose chain ends at `head`, fsyncing
     /// every `every` while there is something unsynced.
-    pub(super) fn start(file: File, len: u64, head: ChainHead, every: Duration) -> BatchWriter {
+    pub(super) fn start(
+        file: File,
+        len: u64,
+        head: ChainHead,
+        every: Duration,
+    ) -> std::io::Result<BatchWriter> {
         let (requests, inbox) = sync_channel(IN_FLIGHT);
         let (give_back, spare) = channel();
         let fsyncs = Arc::new(Mutex::new(0));
         let error = Arc::new(Mutex::new(None));
+        let syncer = Syncer::start(
+            file.try_clone()?,
+            every,
+            Arc::clone(&fsyncs),
+            Arc::clone(&error),
+        );
         let worker = Worker {
             file,
             len,
             sealer: Sealer::new(head),
             lines: Vec::new(),
-            every,
+            syncer,
             fsyncs: Arc::clone(&fsyncs),
             error: Arc::clone(&error),
             give_back,
             unsynced: false,
             broken: false,
-            last_sync: Instant::now(),
         };
         let thread = std::thread::spawn(move || worker.run(&inbox));
-        BatchWriter {
+        Ok(BatchWriter {
             requests: Some(requests),
             spare,
             fsyncs,
             error,
             thread: Some(thread),
-        }
+        })
     }
 
     /// Hands `records` to the writer, leaving them empty (recycled ones when there are some,
@@ -172,20 +184,18 @@ struct Worker {
     sealer: Sealer,
     /// The sealed lines of one request, reused.
     lines: Vec<u8>,
-    every: Duration,
+    syncer: Syncer,
     fsyncs: Arc<Mutex<u64>>,
     error: Arc<Mutex<Option<String>>>,
     give_back: Sender<Records>,
     unsynced: bool,
     broken: bool,
-    last_sync: Instant,
 }
 
 impl Worker {
     fn run(mut self, inbox: &Receiver<Request>) {
         loop {
-            let wait = self.every.saturating_sub(self.last_sync.elapsed());
-            match inbox.recv_timeout(wait) {
+            match inbox.recv() {
                 Ok(Request::Write(mut records)) => {
                     // A failed write is cut back off (the file keeps whole batches, which end
                     // between steps) and nothing more is appended (the log reports the error).
@@ -195,25 +205,21 @@ impl Worker {
                             super::append_whole(&mut self.file, &mut self.len, &self.lines)
                                 .map_err(|e| e.to_string());
                         self.broken = written.is_err();
-                        self.unsynced = true;
+                        if written.is_ok() {
+                            self.unsynced = true;
+                            self.syncer.wrote();
+                        }
                         self.settle(written);
                     }
                     records.clear();
                     let _ = self.give_back.send(records);
-                    if self.last_sync.elapsed() >= self.every {
-                        let synced = self.sync();
-                        self.settle(synced);
-                    }
                 }
                 Ok(Request::Sync(reply)) => {
                     let synced = self.sync().map(|()| self.sealer.head().clone());
                     let _ = reply.send(synced);
                 }
-                Err(RecvTimeoutError::Timeout) => {
-                    let synced = self.sync();
-                    self.settle(synced);
-                }
-                Err(RecvTimeoutError::Disconnected) => {
+                Err(_) => {
+                    // The log is closing: what was written is synced before the thread ends.
                     let synced = self.sync();
                     self.settle(synced);
                     return;
@@ -234,8 +240,9 @@ impl Worker {
         }
     }
 
+    /// Syncs everything written so far, now (the syncer's next fsync may be a few milliseconds
+    /// away).
     fn sync(&mut self) -> Result<(), String> {
-        self.last_sync = Instant::now();
         if !self.unsynced {
             return Ok(());
         }
