@@ -133,6 +133,16 @@ fn every_problem_is_counted_and_the_list_is_capped() {
 
 /// Writes a Parquet file of date, open, high, low, close, volume columns.
 fn write_parquet(dir: &Path, name: &str, columns: [&[f64]; 5]) -> std::path::PathBuf {
+    write_parquet_groups(dir, name, columns, None)
+}
+
+/// [`write_parquet`] with row groups of `group_rows` rows.
+fn write_parquet_groups(
+    dir: &Path,
+    name: &str,
+    columns: [&[f64]; 5],
+    group_rows: Option<usize>,
+) -> std::path::PathBuf {
     use polars::prelude::*;
     let days_len = columns[0].len();
     let days: Vec<i32> = (0..days_len as i32).map(|i| 18_263 + i).collect();
@@ -149,8 +159,61 @@ fn write_parquet(dir: &Path, name: &str, columns: [&[f64]; 5]) -> std::path::Pat
     let mut frame = DataFrame::new(days_len, frame).expect("frame");
     let path = dir.join(name);
     let file = std::fs::File::create(&path).expect("create");
-    ParquetWriter::new(file).finish(&mut frame).expect("write");
+    ParquetWriter::new(file)
+        .with_row_group_size(group_rows)
+        .finish(&mut frame)
+        .expect("write");
     path
+}
+
+#[test]
+fn row_groups_load_as_one_series_and_bad_rows_are_named_in_any_group() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let open = [1.0, 2.0, 3.0, 4.0, 5.0];
+    let high = [1.5, 2.5, 3.5, 4.5, 5.5];
+    let low = [0.5, 1.5, 2.5, 3.5, 4.5];
+    let volume = [1.0; 5];
+    // Groups of two rows: rows 1-2, 3-4 and 5.
+    let clean = write_parquet_groups(
+        dir.path(),
+        "groups.parquet",
+        [&open, &high, &low, &[1.0, 2.0, 3.0, 4.0, 5.0], &volume],
+        Some(2),
+    );
+    let bars = load_bars(&clean, &LoadOptions::default()).expect("valid");
+    assert_eq!(bars.close(), &[1.0, 2.0, 3.0, 4.0, 5.0]);
+    assert_eq!(bars.low(), &low);
+    let days: Vec<i64> = (0..5).map(|d| D + d * DAY_MS).collect();
+    assert_eq!(bars.ts(), days.as_slice());
+    // A negative close in the last group, and a high below the low in the second.
+    let bad = write_parquet_groups(
+        dir.path(),
+        "bad_groups.parquet",
+        [
+            &open,
+            &[1.5, 2.5, 2.0, 4.5, 5.5],
+            &low,
+            &[1.0, 2.0, 2.2, 4.0, -5.0],
+            &volume,
+        ],
+        Some(2),
+    );
+    let err = load_bars(&bad, &LoadOptions::default()).expect_err("invalid");
+    let DataError::Invalid { problems, .. } = &err else {
+        panic!("{err}");
+    };
+    let found: Vec<(String, Option<&str>)> = problems
+        .iter()
+        .map(|p| (p.location.to_string(), p.column.as_deref()))
+        .collect();
+    assert!(
+        found.contains(&("row 5".to_string(), Some("close"))),
+        "{err}"
+    );
+    assert!(
+        found.contains(&("row 3".to_string(), Some("high"))),
+        "{err}"
+    );
 }
 
 #[test]

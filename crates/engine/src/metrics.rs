@@ -128,22 +128,56 @@ pub fn infer_periods_per_year(ts: &[i64]) -> f64 {
     if ts.len() < 2 {
         return 252.0;
     }
-    let mut gaps: Vec<i64> = ts.windows(2).map(|w| w[1] - w[0]).collect();
-    gaps.sort_unstable();
-    let median_days = gaps[gaps.len() / 2] as f64 / DAY_MS as f64;
+    let median_days = median_gap(ts) as f64 / DAY_MS as f64;
     match median_days {
         d if d >= 20.0 => 12.0,
         d if d >= 4.0 => 52.0,
         d if d >= 20.0 / 24.0 => 252.0,
         _ => {
-            let days = ts
-                .windows(2)
-                .filter(|w| w[0].div_euclid(DAY_MS) != w[1].div_euclid(DAY_MS))
-                .count()
-                + 1;
+            // A bar starts a new day when it leaves the day of the bar before: a comparison
+            // with that day's bounds, where a division per bar would cost more than the rest.
+            let bounds = |t: i64| {
+                let start = t.div_euclid(DAY_MS) * DAY_MS;
+                (start, start.saturating_add(DAY_MS))
+            };
+            let mut days = 1;
+            let (mut day_start, mut day_end) = bounds(ts[0]);
+            for &t in &ts[1..] {
+                if t < day_start || t >= day_end {
+                    days += 1;
+                    (day_start, day_end) = bounds(t);
+                }
+            }
             252.0 * ts.len() as f64 / days as f64
         }
     }
+}
+
+/// The gap between consecutive timestamps that a sort of all gaps would put in the middle
+/// (index `gaps / 2`).
+fn median_gap(ts: &[i64]) -> i64 {
+    let gaps = || ts.windows(2).map(|w| w[1] - w[0]);
+    // Bars are mostly evenly spaced: a gap held by more than half of them fills the middle of
+    // the sorted gaps whatever the others are, and two passes find it (Boyer and Moore's
+    // majority vote) without sorting a million gaps.
+    let (mut candidate, mut votes) = (0, 0usize);
+    for gap in gaps() {
+        if votes == 0 {
+            candidate = gap;
+        }
+        votes = if gap == candidate {
+            votes + 1
+        } else {
+            votes - 1
+        };
+    }
+    let count = gaps().filter(|&g| g == candidate).count();
+    let n = ts.len() - 1;
+    if count > n / 2 {
+        return candidate;
+    }
+    let mut all: Vec<i64> = gaps().collect();
+    *all.select_nth_unstable(n / 2).1
 }
 
 #[cfg(test)]
@@ -175,6 +209,18 @@ mod tests {
     }
 
     #[test]
+    fn median_gap_with_and_without_a_majority() {
+        // Gaps 1, 1, 3, 1, 2: sorted 1, 1, 1, 2, 3, the middle (index 2) is 1, a majority.
+        assert_eq!(median_gap(&[0, 1, 2, 5, 6, 8]), 1);
+        // Gaps 1, 5, 2, 7, 3, 3: sorted 1, 2, 3, 3, 5, 7, index 3 is 3 (no majority).
+        assert_eq!(median_gap(&[0, 1, 6, 8, 15, 18, 21]), 3);
+        // Gaps 2, 4, 4, 2: sorted 2, 2, 4, 4, index 2 is 4 (two values tie for half each).
+        assert_eq!(median_gap(&[0, 2, 6, 10, 12]), 4);
+        assert_eq!(median_gap(&[0, 2, 6, 8, 12]), 4);
+        assert_eq!(median_gap(&[5, 9]), 4);
+    }
+
+    #[test]
     fn periods_per_year_from_spacing() {
         let daily: Vec<i64> = (0..10).map(|d| d * DAY_MS).collect();
         assert_eq!(infer_periods_per_year(&daily), 252.0);
@@ -185,5 +231,9 @@ mod tests {
             .flat_map(|d| (0..390).map(move |m| d * DAY_MS + 9 * 3_600_000 + m * 60_000))
             .collect();
         assert_eq!(infer_periods_per_year(&minutes), 252.0 * 390.0);
+        // Eight-hour bars from 1969-12-31T00:00 to 1970-01-01T16:00: six bars on two days
+        // (days before 1970 floor below zero), so 252 * 6 / 2.
+        let hours: Vec<i64> = (-3..3).map(|h| h * 8 * 3_600_000).collect();
+        assert_eq!(infer_periods_per_year(&hours), 756.0);
     }
 }
