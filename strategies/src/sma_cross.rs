@@ -2,7 +2,7 @@
 
 use std::cmp::Ordering;
 
-use gauntlet_strategy::indicators::Sma;
+use gauntlet_strategy::indicators::SmaPair;
 use gauntlet_strategy::{
     BarContext, Direction, Intents, ParamError, ParamKind, ParamSpace, ParamSpec, ParamValue,
     Params, Strategy, StrategyError,
@@ -55,9 +55,10 @@ pub const SPACE: ParamSpace = ParamSpace {
 /// The strategy.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SmaCross {
-    fast: Sma,
-    slow: Sma,
-    slow_window: usize,
+    /// The fast (short) and slow (long) averages of the close, over one ring.
+    averages: SmaPair,
+    /// The two window lengths as floats, for the comparison of sums at every bar.
+    lengths: (f64, f64),
     down: Direction,
     /// How the fast average stood against the slow one at the previous bar (`None` until both
     /// were ready).
@@ -86,9 +87,8 @@ impl SmaCross {
     /// `fast` and `slow` windows (`fast < slow`), long-only unless `long_short`.
     pub fn new(fast: usize, slow: usize, long_short: bool) -> Self {
         SmaCross {
-            fast: Sma::new(fast),
-            slow: Sma::new(slow),
-            slow_window: slow,
+            averages: SmaPair::new(fast, slow),
+            lengths: (fast as f64, slow as f64),
             down: if long_short {
                 Direction::Short
             } else {
@@ -105,26 +105,25 @@ impl Strategy for SmaCross {
     }
 
     fn warmup(&self) -> usize {
-        self.slow_window
+        self.averages.long_period()
     }
 
     // Always inlined into the engine's loop: the call itself would cost a fifth of the bar.
     #[inline(always)]
     fn on_bar(&mut self, ctx: &BarContext<'_>, out: &mut Intents) -> Result<(), StrategyError> {
-        let close = ctx.close();
-        self.fast.push(close);
-        self.slow.push(close);
-        let (Some(fast_sum), Some(slow_sum)) = (self.fast.sum(), self.slow.sum()) else {
+        let averages = &mut self.averages;
+        averages.push(ctx.close());
+        let (Some(fast_sum), Some(slow_sum)) = (averages.short_sum(), averages.long_sum()) else {
             return Ok(());
         };
         // fast_sum / n_fast against slow_sum / n_slow, compared as fast_sum * n_slow against
         // slow_sum * n_fast: the same order, without two divisions a bar. A flat window's mean
         // is exact (its value), so a flat price compares equal and never makes a cross.
-        let now = if self.fast.is_flat() || self.slow.is_flat() {
-            self.fast.value().partial_cmp(&self.slow.value())
+        let now = if averages.short_is_flat() || averages.long_is_flat() {
+            averages.short_mean().partial_cmp(&averages.long_mean())
         } else {
-            (fast_sum * self.slow.period() as f64)
-                .partial_cmp(&(slow_sum * self.fast.period() as f64))
+            let (fast_n, slow_n) = self.lengths;
+            (fast_sum * slow_n).partial_cmp(&(slow_sum * fast_n))
         };
         match (self.previous, now) {
             (Some(Ordering::Less), Some(Ordering::Greater)) => out.target(0, Direction::Long),

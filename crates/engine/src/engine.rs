@@ -170,9 +170,6 @@ impl<S: Strategy, B: Broker> Engine<S, B> {
         let equity = if let [mark] = self.marks.as_mut_slice() {
             // One symbol, the common case: no loops.
             *mark = bars.columns[0].close[i];
-            // Reading the open with the close keeps the open column streaming through the
-            // cache, so the next fill at an open (every few dozen bars) does not wait on memory.
-            std::hint::black_box(bars.columns[0].open[i]);
             self.portfolio.cash() + self.portfolio.quantities()[0] * *mark
         } else {
             // Marks and equity in one pass, summed as `Portfolio::equity` sums them.

@@ -15,6 +15,8 @@ use gauntlet_risk::RiskConfig;
 use gauntlet_strategies::StrategyVisitor;
 use gauntlet_strategy::{BarColumns, Params};
 
+use crate::performance::ReturnsPass;
+
 /// What a cell keeps of its runs.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CellRun {
@@ -24,6 +26,9 @@ pub struct CellRun {
     pub trades: Vec<Trade>,
     /// Bars of the ranges that closed with a position open.
     pub exposed_bars: usize,
+    /// The returns' growth, drawdown and downside, taken as they were made (none for a run
+    /// put together from others: its metrics then take their own pass).
+    pub pass: Option<ReturnsPass>,
 }
 
 /// The parameter-independent part of every run: the panel's columns and the run settings.
@@ -42,6 +47,9 @@ pub struct Runner<'a> {
     pub risk: RiskConfig,
     /// Starting cash of every run.
     pub capital: f64,
+    /// Risk-free rate per period of the metrics the runs' returns are fed to as they are made
+    /// (0; metrics with another rate take their own pass).
+    pub risk_free: f64,
 }
 
 impl<'a> Runner<'a> {
@@ -64,6 +72,7 @@ impl<'a> Runner<'a> {
             whole_shares,
             risk,
             capital,
+            risk_free: 0.0,
         }
     }
 
@@ -111,7 +120,7 @@ impl<'a> Runner<'a> {
                 &mut cell,
                 result,
                 range.start - warm_from,
-                self.capital,
+                (self.capital, self.risk_free),
                 total,
             );
         }
@@ -166,27 +175,37 @@ impl StrategyVisitor for Window<'_, '_> {
 }
 
 /// Adds one window's returns and trades to `cell` (whose ranges hold `total` bars); trading
-/// starts at `offset` in the window's equity. The returns are written over the equity curve
-/// itself, which becomes the cell's returns when it is the first window (a sweep run over a
-/// million bars takes no second buffer); otherwise it is handed back for the next window.
+/// starts at `offset` in the window's equity, with `capital` at the risk-free rate `risk_free`.
+/// The returns are written over the equity curve itself, which becomes the cell's returns when
+/// it is the first window (a sweep run over a million bars takes no second buffer); otherwise
+/// it is handed back for the next window. Each return goes to the cell's pass as it is made.
 fn absorb(
     cell: &mut CellRun,
     result: BacktestResult,
     offset: usize,
-    capital: f64,
+    (capital, risk_free): (f64, f64),
     total: usize,
 ) -> Vec<f64> {
     let mut returns = result.equity;
+    let mut pass = cell
+        .pass
+        .take()
+        .unwrap_or_else(|| ReturnsPass::new(risk_free));
     let mut previous = capital;
     for i in offset..returns.len() {
         let equity = returns[i];
-        returns[i - offset] = if previous > 0.0 {
+        // Equity that did not move (no position open) returns exactly 0, as the division
+        // would: the division is skipped on the bars that are flat, often half of them.
+        let r = if equity != previous && previous > 0.0 {
             equity / previous - 1.0
         } else {
             0.0
         };
+        returns[i - offset] = r;
+        pass.push(r);
         previous = equity;
     }
+    cell.pass = Some(pass);
     returns.truncate(returns.len() - offset);
     cell.trades.extend_from_slice(&result.trades);
     cell.exposed_bars += result.exposed_bars;
@@ -197,5 +216,42 @@ fn absorb(
     } else {
         cell.returns.extend_from_slice(&returns);
         returns
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use gauntlet_data::Panel;
+    use gauntlet_data::synth::{SynthSpec, generate};
+    use gauntlet_strategy::ParamValue;
+
+    use super::*;
+    use crate::performance::{Annualization, Performance};
+
+    #[test]
+    fn the_pass_taken_over_several_ranges_is_the_pass_over_their_returns() {
+        let panel = Panel::single(generate(&SynthSpec::daily(600, 7)));
+        let runner = Runner::new(
+            &panel,
+            0,
+            CostModel::free(),
+            false,
+            RiskConfig::unlimited(),
+            100_000.0,
+        );
+        let mut params = gauntlet_strategies::info("sma_cross")
+            .expect("sma_cross")
+            .space
+            .defaults();
+        params.set("fast", ParamValue::Int(5));
+        params.set("slow", ParamValue::Int(20));
+        let run = runner.run("sma_cross", &params, &[100..300, 350..600]);
+        assert_eq!(run.returns.len(), 450);
+        assert!(run.trades.len() > 3, "{} trades", run.trades.len());
+        let annual = Annualization::new(252.0);
+        assert_eq!(
+            Performance::with_pass(&run.returns, run.pass.as_ref(), annual),
+            Performance::with_sharpe(&run.returns, None, annual)
+        );
     }
 }

@@ -135,9 +135,45 @@ impl Performance {
         benchmark: Option<&[f64]>,
         annual: Annualization,
     ) -> (Performance, Stat) {
+        let pass = OnePass::of(returns, annual.risk_free);
+        Self::from_pass(returns, pass, benchmark, annual)
+    }
+
+    /// [`Performance::with_sharpe`] without a benchmark, for `returns` that were fed to `pass`
+    /// as they were made: the same values, bit for bit, one pass fewer. A pass taken with
+    /// another risk-free rate, or over other returns, is not used.
+    pub fn with_pass(
+        returns: &[f64],
+        pass: Option<&ReturnsPass>,
+        annual: Annualization,
+    ) -> (Performance, Stat) {
+        match pass {
+            Some(&sequential)
+                if sequential.periods == returns.len()
+                    && sequential.risk_free.to_bits() == annual.risk_free.to_bits() =>
+            {
+                let pass = OnePass {
+                    sequential,
+                    sum: sum_of(returns, |r| r),
+                };
+                Self::from_pass(returns, pass, None, annual)
+            }
+            _ => Self::with_sharpe(returns, None, annual),
+        }
+    }
+
+    fn from_pass(
+        returns: &[f64],
+        pass: OnePass,
+        benchmark: Option<&[f64]>,
+        annual: Annualization,
+    ) -> (Performance, Stat) {
         let n = returns.len();
         let p = annual.periods_per_year;
-        let pass = OnePass::of(returns, annual.risk_free);
+        let OnePass {
+            sequential: pass,
+            sum,
+        } = pass;
         let total_return = pass.growth - 1.0;
         let cagr = if n == 0 {
             Stat::Undefined(Undefined::TooFewObservations)
@@ -151,7 +187,7 @@ impl Performance {
         };
         // The sum in the pass is `mean`'s, term for term, so these are `mean(returns)` and
         // `sample_variance(returns)` without two more passes over the returns.
-        let mean = if n == 0 { 0.0 } else { pass.sum / n as f64 };
+        let mean = if n == 0 { 0.0 } else { sum / n as f64 };
         let variance = variance_about(returns, mean);
         let volatility = match variance {
             None => Stat::Undefined(Undefined::TooFewObservations),
@@ -198,56 +234,83 @@ impl Performance {
     }
 }
 
-/// What `Performance::of` needs besides the mean and variance, gathered in one pass over the
-/// returns: the metrics of a sweep run over a million bars, pass by pass, cost a third as much
-/// as the backtest itself.
-struct OnePass {
+/// The sequential part of the metrics of a series of returns (growth, drawdown, downside),
+/// fed one return at a time: the pass over the returns that [`Performance::of`] makes, or the
+/// loop that turns a run's equity into returns (see [`Performance::with_pass`]), which then
+/// saves a pass over a million returns.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReturnsPass {
+    risk_free: f64,
     growth: f64,
+    peak: f64,
+    /// Growth above `floor` cannot deepen the drawdown, so the division that measures it is
+    /// only done below (a division a period would cost as much as the rest of the pass). The
+    /// margin keeps a rounding difference between the two tests from skipping a new worst.
+    floor: f64,
     max_drawdown: f64,
     downside_squares: f64,
+    periods: usize,
+}
+
+impl ReturnsPass {
+    /// A pass over no returns yet, with per-period risk-free rate `risk_free`.
+    pub fn new(risk_free: f64) -> Self {
+        ReturnsPass {
+            risk_free,
+            growth: 1.0,
+            peak: 1.0,
+            floor: 1.0,
+            max_drawdown: 0.0,
+            downside_squares: 0.0,
+            periods: 0,
+        }
+    }
+
+    /// Adds the next return.
+    #[inline]
+    pub fn push(&mut self, r: f64) {
+        self.periods += 1;
+        self.growth *= 1.0 + r;
+        if self.growth > self.peak {
+            self.peak = self.growth;
+            self.floor = self.peak * (1.0 - self.max_drawdown + 1e-9);
+        } else if self.growth <= self.floor {
+            self.max_drawdown = self.max_drawdown.max(1.0 - self.growth / self.peak);
+            self.floor = self.peak * (1.0 - self.max_drawdown + 1e-9);
+        }
+        self.downside_squares += (r - self.risk_free).min(0.0).powi(2);
+    }
+}
+
+/// What `Performance::of` needs besides the variance, gathered in one pass over the returns:
+/// the metrics of a sweep run over a million bars, pass by pass, cost a third as much as the
+/// backtest itself.
+struct OnePass {
+    sequential: ReturnsPass,
     /// The sum of the returns, added up exactly as [`sum_of`] adds them.
     sum: f64,
 }
 
 impl OnePass {
     fn of(returns: &[f64], risk_free: f64) -> OnePass {
-        let mut pass = OnePass {
-            growth: 1.0,
-            max_drawdown: 0.0,
-            downside_squares: 0.0,
-            sum: 0.0,
-        };
-        let mut peak = 1.0_f64;
-        // Equity above `floor` cannot deepen the drawdown, so the division that measures it is
-        // only done below (a division a period would cost as much as the rest of the pass). The
-        // margin keeps a rounding difference between the two tests from skipping a new worst.
-        let mut floor = 1.0_f64;
-        let mut step = |r: f64| {
-            pass.growth *= 1.0 + r;
-            if pass.growth > peak {
-                peak = pass.growth;
-                floor = peak * (1.0 - pass.max_drawdown + 1e-9);
-            } else if pass.growth <= floor {
-                pass.max_drawdown = pass.max_drawdown.max(1.0 - pass.growth / peak);
-                floor = peak * (1.0 - pass.max_drawdown + 1e-9);
-            }
-            pass.downside_squares += (r - risk_free).min(0.0).powi(2);
-        };
+        let mut sequential = ReturnsPass::new(risk_free);
         // The sum in `sum_of`'s four lanes, beside the sequential part of the pass.
         let mut lanes = [0.0_f64; 4];
         let mut chunks = returns.chunks_exact(4);
         for chunk in &mut chunks {
             for (lane, &r) in lanes.iter_mut().zip(chunk) {
                 *lane += r;
-                step(r);
+                sequential.push(r);
             }
         }
         for &r in chunks.remainder() {
-            step(r);
+            sequential.push(r);
         }
         let tail: f64 = chunks.remainder().iter().copied().sum();
-        pass.sum = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]) + tail;
-        pass
+        OnePass {
+            sequential,
+            sum: (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]) + tail,
+        }
     }
 }
 
@@ -332,6 +395,34 @@ mod tests {
             let volatility = sample_variance(&r).map(|v| v.sqrt() * 252f64.sqrt());
             assert_eq!(perf.volatility.value(), volatility, "{n} returns");
         }
+    }
+
+    #[test]
+    fn a_pass_taken_as_the_returns_are_made_gives_the_same_bits() {
+        let r: Vec<f64> = (0..1001)
+            .map(|i| ((i * 37 % 101) as f64 - 50.0) * 1e-3)
+            .collect();
+        let mut pass = ReturnsPass::new(0.0);
+        for &x in &r {
+            pass.push(x);
+        }
+        let annual = Annualization::new(252.0);
+        let fresh = |r: &[f64], annual| Performance::with_sharpe(r, None, annual);
+        assert_eq!(
+            Performance::with_pass(&r, Some(&pass), annual),
+            fresh(&r, annual)
+        );
+        // A pass under another risk-free rate, or over other returns, is not used.
+        let rf = Annualization {
+            risk_free: 1e-4,
+            ..annual
+        };
+        assert_ne!(fresh(&r, rf).0.sortino, fresh(&r, annual).0.sortino);
+        assert_eq!(Performance::with_pass(&r, Some(&pass), rf), fresh(&r, rf));
+        assert_eq!(
+            Performance::with_pass(&r[1..], Some(&pass), annual),
+            fresh(&r[1..], annual)
+        );
     }
 
     #[test]

@@ -52,7 +52,7 @@ pub fn sweep(
                 let row = SweepRow {
                     set,
                     parameters: ParamSet(params.clone()),
-                    performance: Performance::of(&run.returns, None, annual),
+                    performance: Performance::with_pass(&run.returns, run.pass.as_ref(), annual).0,
                     trades: TradeStats::of_trades(&run.trades),
                     exposure: if run.returns.is_empty() {
                         0.0

@@ -319,7 +319,8 @@ impl<'a> Workload<'a> {
 
 /// The score of a training run under `objective`.
 fn score(run: &CellRun, objective: Objective, annual: Annualization) -> TrainScore {
-    let (performance, per_period_sharpe) = Performance::with_sharpe(&run.returns, None, annual);
+    let (performance, per_period_sharpe) =
+        Performance::with_pass(&run.returns, run.pass.as_ref(), annual);
     let objective = match objective {
         Objective::Sharpe => performance.sharpe,
         Objective::Sortino => performance.sortino,

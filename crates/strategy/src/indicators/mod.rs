@@ -2,7 +2,8 @@
 //! the replay and a live feed. An indicator answers `None` until it has seen enough bars.
 //!
 //! Conventions (also in docs/METRICS.md):
-//! - [`Sma`]: arithmetic mean of the last `n` values, full windows only.
+//! - [`Sma`]: arithmetic mean of the last `n` values, full windows only. [`SmaPair`]: two of
+//!   them over one series (a short and a long window), sharing one ring, with the same sums.
 //! - [`Ema`]: `alpha = 2 / (n + 1)`, seeded with the SMA of the first `n` values (first value
 //!   at the `n`-th input).
 //! - [`Rsi`]: Wilder's RSI. Changes start at the second close; the first average gain and loss
@@ -27,6 +28,7 @@ mod average;
 mod dispersion;
 mod extreme;
 mod regression;
+mod sma_pair;
 mod wilder;
 mod window;
 
@@ -34,4 +36,5 @@ pub use average::{Ema, RollingVwap, SessionVwap, Sma};
 pub use dispersion::{RollingStd, ZScore};
 pub use extreme::RollingExtreme;
 pub use regression::{OlsFit, RollingOls};
+pub use sma_pair::SmaPair;
 pub use wilder::{Atr, Rsi};
