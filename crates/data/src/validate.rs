@@ -87,6 +87,22 @@ impl Problems {
         self
     }
 
+    /// An empty list that locates rows as this one does (for a column checked on its own).
+    pub(crate) fn fresh(&self) -> Self {
+        Self {
+            found: Vec::new(),
+            total: 0,
+            ..*self
+        }
+    }
+
+    /// Appends `other`'s problems after this list's, as if they had been pushed here.
+    pub(crate) fn append(&mut self, other: Problems) {
+        self.total += other.total;
+        let room = self.keep.saturating_sub(self.found.len());
+        self.found.extend(other.found.into_iter().take(room));
+    }
+
     pub(crate) fn is_empty(&self) -> bool {
         self.total == 0
     }
@@ -312,5 +328,27 @@ fn check_order(ts: &[i64], names: &Names<'_>, problems: &mut Problems) {
             }
         }
         previous = Some((i, t));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problems_appended_keep_their_order_count_and_cap() {
+        let mut first = Problems::new(|i| Location::Row(i + 1));
+        first.keep = 3;
+        first.at_row(4, "close", String::new, ProblemKind::MissingValue);
+        let mut second = first.fresh();
+        for row in [0, 1, 2] {
+            second.at_row(row, "volume", String::new, ProblemKind::MissingValue);
+        }
+        first.append(second);
+        let (found, total) = first.into_sorted();
+        assert_eq!(total, 4);
+        // Rows 5 (pushed first), then 1 and 2 of the second list; row 3 is counted, not kept.
+        let rows: Vec<String> = found.iter().map(|p| p.location.to_string()).collect();
+        assert_eq!(rows, ["row 1", "row 2", "row 5"]);
     }
 }
