@@ -11,6 +11,8 @@
 //! The highest values are kept as the lowest of the negated values (negation is exact), so
 //! one comparison rule serves both.
 
+use std::hint::select_unpredictable;
+
 /// An extreme value (negated when keeping the highest) and its position in the stream.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 struct Extreme {
@@ -76,11 +78,8 @@ impl RollingExtreme {
             value: v,
             at: self.seen,
         };
-        self.prefix = if v <= self.prefix.value {
-            newer
-        } else {
-            self.prefix
-        };
+        // A select, not a branch: which value wins is a coin toss on a random walk.
+        self.prefix = select_unpredictable(v <= self.prefix.value, newer, self.prefix);
         self.seen += 1;
         if place + 1 == self.n {
             self.close_block();
@@ -97,7 +96,7 @@ impl RollingExtreme {
                 value: v,
                 at: self.start + i,
             };
-            best = if v < best.value { here } else { best };
+            best = select_unpredictable(v < best.value, here, best);
             *suffix = best;
         }
         self.start = self.seen;
@@ -119,11 +118,7 @@ impl RollingExtreme {
         // The window: the previous block from the place the current block has reached (all
         // of it when the current block is empty), then the current block so far.
         let older = self.suffix[self.seen - self.start];
-        let best = if self.prefix.value <= older.value {
-            self.prefix
-        } else {
-            older
-        };
+        let best = select_unpredictable(self.prefix.value <= older.value, self.prefix, older);
         Some((self.sign * best.value, self.seen - 1 - best.at))
     }
 
