@@ -119,7 +119,8 @@ impl Strategy for SmaCross {
         // fast_sum / n_fast against slow_sum / n_slow, compared as fast_sum * n_slow against
         // slow_sum * n_fast: the same order, without two divisions a bar. A flat window's mean
         // is exact (its value), so a flat price compares equal and never makes a cross.
-        let now = if averages.short_is_flat() || averages.long_is_flat() {
+        // The long window ends with the short one: when it is flat, so is the short one.
+        let now = if averages.short_is_flat() {
             averages.short_mean().partial_cmp(&averages.long_mean())
         } else {
             let (fast_n, slow_n) = self.lengths;

@@ -197,6 +197,10 @@ impl<S: Strategy, B: Broker> Engine<S, B> {
             BarContext::on_clock(bars.columns, i, bars.first, self.portfolio.quantities());
         let outcome = self.strategy.on_bar(&context, &mut self.intents);
         let outcome = outcome.and_then(|()| {
+            if self.intents.is_empty() {
+                // Most bars: nothing to check.
+                return Ok(());
+            }
             match self
                 .intents
                 .as_slice()
