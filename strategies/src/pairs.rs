@@ -137,6 +137,8 @@ impl Pairs {
 
     /// While both legs are open: cut the larger back to the value of the smaller when they
     /// are more than half the tolerance apart.
+    // Inline: it runs on every bar a position is held, and the call cost more than its work.
+    #[inline]
     fn keep_neutral(&self, ctx: &BarContext<'_>, long_a: bool, out: &mut Intents) {
         let (long_leg, short_leg) = if long_a { (A, B) } else { (B, A) };
         let (q_long, q_short) = (ctx.position(long_leg), ctx.position(short_leg));
