@@ -139,13 +139,23 @@ impl Pairs {
     /// are more than half the tolerance apart.
     // Inline: it runs on every bar a position is held, and the call cost more than its work.
     #[inline]
-    fn keep_neutral(&self, ctx: &BarContext<'_>, long_a: bool, out: &mut Intents) {
-        let (long_leg, short_leg) = if long_a { (A, B) } else { (B, A) };
+    /// `closes`: this bar's closes of A and B.
+    fn keep_neutral(
+        &self,
+        ctx: &BarContext<'_>,
+        closes: (f64, f64),
+        long_a: bool,
+        out: &mut Intents,
+    ) {
+        let ((long_leg, p_long), (short_leg, p_short)) = if long_a {
+            ((A, closes.0), (B, closes.1))
+        } else {
+            ((B, closes.1), (A, closes.0))
+        };
         let (q_long, q_short) = (ctx.position(long_leg), ctx.position(short_leg));
         if q_long <= 0.0 || q_short >= 0.0 {
             return;
         }
-        let (p_long, p_short) = (ctx.close_of(long_leg), ctx.close_of(short_leg));
         let (v_long, v_short) = (q_long * p_long, -q_short * p_short);
         if (v_long - v_short).abs() <= self.tolerance / 2.0 * (v_long + v_short) {
             return;
@@ -211,7 +221,7 @@ impl Strategy for Pairs {
                     out.target(A, Direction::Flat);
                     out.target(B, Direction::Flat);
                 } else {
-                    self.keep_neutral(ctx, long_a, out);
+                    self.keep_neutral(ctx, (a, b), long_a, out);
                 }
             }
             None => {

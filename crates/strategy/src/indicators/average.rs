@@ -145,8 +145,8 @@ impl Ema {
 /// Volume-weighted average of the typical price `(high + low + close) / 3` over `n` bars.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct RollingVwap {
-    weighted: Window,
-    volumes: Window,
+    /// Each bar's `(price × volume, volume)`.
+    bars: Window<(f64, f64)>,
     weighted_sum: CompensatedSum,
     volume_sum: CompensatedSum,
 }
@@ -155,8 +155,7 @@ impl RollingVwap {
     /// A VWAP over the last `n >= 1` bars.
     pub fn new(n: usize) -> Self {
         RollingVwap {
-            weighted: Window::new(n),
-            volumes: Window::new(n),
+            bars: Window::new(n),
             weighted_sum: CompensatedSum::default(),
             volume_sum: CompensatedSum::default(),
         }
@@ -165,18 +164,19 @@ impl RollingVwap {
     /// Adds a bar.
     pub fn update(&mut self, high: f64, low: f64, close: f64, volume: f64) -> Option<f64> {
         let pv = (high + low + close) / 3.0 * volume;
-        // The windows hold zeros until full, so removing what they push out is exact.
+        // The window holds zeros until full, so removing what they push out is exact.
         self.weighted_sum.add(pv);
         self.volume_sum.add(volume);
-        self.weighted_sum.add(-self.weighted.push(pv));
-        self.volume_sum.add(-self.volumes.push(volume));
+        let (old_pv, old_volume) = self.bars.push((pv, volume));
+        self.weighted_sum.add(-old_pv);
+        self.volume_sum.add(-old_volume);
         self.value()
     }
 
     /// The current VWAP: once `n` bars are in and their volume is above zero.
     pub fn value(&self) -> Option<f64> {
         let volume = self.volume_sum.value();
-        (self.volumes.is_full() && volume > 0.0).then(|| self.weighted_sum.value() / volume)
+        (self.bars.is_full() && volume > 0.0).then(|| self.weighted_sum.value() / volume)
     }
 }
 

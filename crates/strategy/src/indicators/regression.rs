@@ -16,8 +16,10 @@ const EXACT_EVERY: usize = 1024;
 /// recomputed exactly from the window (two passes), so rounding never builds up.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct RollingOls {
-    xs: Window,
-    ys: Window,
+    /// The window's `(x, y)` points.
+    points: Window<(f64, f64)>,
+    /// The window length, and its inverse.
+    n: f64,
     inv_n: f64,
     since_exact: usize,
     mean_x: f64,
@@ -42,8 +44,8 @@ impl RollingOls {
     pub fn new(n: usize) -> Self {
         assert!(n >= 2, "a regression needs at least two points");
         RollingOls {
-            xs: Window::new(n),
-            ys: Window::new(n),
+            points: Window::new(n),
+            n: n as f64,
             inv_n: 1.0 / n as f64,
             since_exact: 0,
             mean_x: 0.0,
@@ -56,14 +58,13 @@ impl RollingOls {
     /// Adds the point `(x, y)`; the fit once `n` points are in and the `x` are not all equal.
     #[inline]
     pub fn update(&mut self, x: f64, y: f64) -> Option<OlsFit> {
-        let full = self.xs.is_full();
-        let old_x = self.xs.push(x);
-        let old_y = self.ys.push(y);
+        let full = self.points.is_full();
+        let (old_x, old_y) = self.points.push((x, y));
         if !full {
             self.add(x, y);
         } else {
             self.since_exact += 1;
-            if self.since_exact >= EXACT_EVERY && self.xs.at_lap() {
+            if self.since_exact >= EXACT_EVERY && self.points.at_lap() {
                 self.recompute();
                 self.since_exact = 0;
             } else {
@@ -88,7 +89,7 @@ impl RollingOls {
     #[inline]
     fn add(&mut self, x: f64, y: f64) {
         // The window already holds the new point.
-        let k = self.xs.count() as f64;
+        let k = self.points.count() as f64;
         let dx = x - self.mean_x;
         self.mean_x += dx / k;
         self.mean_y += (y - self.mean_y) / k;
@@ -98,22 +99,25 @@ impl RollingOls {
 
     #[inline(never)]
     fn recompute(&mut self) {
-        let n = self.xs.capacity() as f64;
-        let (xs, ys) = (self.xs.values(), self.ys.values());
-        self.mean_x = xs.iter().sum::<f64>() / n;
-        self.mean_y = ys.iter().sum::<f64>() / n;
+        let n = self.points.capacity() as f64;
+        let points = self.points.values();
+        self.mean_x = points.iter().map(|p| p.0).sum::<f64>() / n;
+        self.mean_y = points.iter().map(|p| p.1).sum::<f64>() / n;
         let (mx, my) = (self.mean_x, self.mean_y);
-        self.cxy = xs.iter().zip(ys).map(|(x, y)| (x - mx) * (y - my)).sum();
-        self.cxx = xs.iter().map(|x| (x - mx) * (x - mx)).sum();
+        self.cxy = points.iter().map(|(x, y)| (x - mx) * (y - my)).sum();
+        self.cxx = points.iter().map(|(x, _)| (x - mx) * (x - mx)).sum();
     }
 
     /// The current fit, once ready.
     #[inline]
     pub fn fit(&self) -> Option<OlsFit> {
         // An x that does not vary has no slope; a co-moment within rounding of zero is that.
+        if !self.points.is_full() {
+            return None;
+        }
         let scale = self.mean_x.abs().max(1.0);
-        let floor = self.xs.count() as f64 * (scale * 1e-12).powi(2);
-        (self.xs.is_full() && self.cxx > floor).then(|| {
+        let floor = self.n * (scale * 1e-12).powi(2);
+        (self.cxx > floor).then(|| {
             let beta = self.cxy / self.cxx;
             OlsFit {
                 beta,

@@ -1,18 +1,19 @@
 //! A fixed-size ring of the last `n` values and a compensated running sum.
 
-/// The last `n` values pushed.
+/// The last `n` values pushed (a value may be a tuple: indicators that slide several series
+/// together keep one ring, one index, one bounds check).
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub(crate) struct Window {
-    values: Vec<f64>,
+pub(crate) struct Window<T = f64> {
+    values: Vec<T>,
     next: usize,
     full: bool,
 }
 
-impl Window {
+impl<T: Copy + Default> Window<T> {
     pub(crate) fn new(n: usize) -> Self {
         assert!(n > 0, "a window needs at least one value");
         Window {
-            values: vec![0.0; n],
+            values: vec![T::default(); n],
             next: 0,
             full: false,
         }
@@ -20,7 +21,7 @@ impl Window {
 
     /// Pushes `x` and returns the value it replaced (0 until the window is full).
     #[inline]
-    pub(crate) fn push(&mut self, x: f64) -> f64 {
+    pub(crate) fn push(&mut self, x: T) -> T {
         let old = std::mem::replace(&mut self.values[self.next], x);
         self.next += 1;
         if self.next == self.values.len() {
@@ -39,7 +40,7 @@ impl Window {
 
     /// The values held (in ring order).
     #[inline]
-    pub(crate) fn values(&self) -> &[f64] {
+    pub(crate) fn values(&self) -> &[T] {
         &self.values
     }
 
