@@ -139,12 +139,12 @@ impl<S: Strategy, B: Broker> Engine<S, B> {
             next_id: 0,
             equity: Vec::with_capacity(bars),
             exposed_bars: 0,
-            // Room for an order every 16 bars (fills alike, a trade every 32): growing a record
-            // vector of a long run by doubling copies it whole each time, and reserved room
-            // that is never written costs no memory.
-            trades: Vec::with_capacity(bars / 32),
-            fills: Vec::with_capacity(bars / 16),
-            orders: Vec::with_capacity(bars / 16),
+            // Room for an order every 16 bars of each symbol (fills alike, a trade every 32):
+            // growing a record vector of a long run by doubling copies it whole each time, and
+            // reserved room that is never written costs no memory.
+            trades: Vec::with_capacity(bars * symbols / 32),
+            fills: Vec::with_capacity(bars * symbols / 16),
+            orders: Vec::with_capacity(bars * symbols / 16),
             order_base: 0,
             failures: Vec::new(),
         }
