@@ -8,14 +8,9 @@
 use std::path::Path;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use gauntlet_benches::minute_bars;
+use gauntlet_benches::{grid_runner, minute_bars, sma_cross_grid};
 use gauntlet_data::Panel;
-use gauntlet_engine::CostModel;
 use gauntlet_engine::metrics::infer_periods_per_year;
-use gauntlet_risk::RiskConfig;
-use gauntlet_validate::cells::Runner;
-use gauntlet_validate::grid::{enumerate, parse_axis};
-use gauntlet_validate::spec::GridAxis;
 use gauntlet_validate::sweep::sweep;
 use gauntlet_validate::{Annualization, Dataset, Spec};
 
@@ -26,29 +21,11 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 const GRID_BARS: usize = 1_000_000;
 
 fn grid(c: &mut Criterion) {
-    let info = gauntlet_strategies::info("sma_cross").expect("sma_cross");
-    let axes: Vec<GridAxis> = [("fast", "5:50:5"), ("slow", "60:240:20")]
-        .into_iter()
-        .map(|(name, values)| {
-            let spec = info.space.spec(name).expect("parameter");
-            GridAxis {
-                spec,
-                values: parse_axis(spec, values).expect("axis"),
-            }
-        })
-        .collect();
-    let sets = enumerate(&info.space.defaults(), &axes);
+    let sets = sma_cross_grid();
     assert_eq!(sets.len(), 100);
     let panel = Panel::single(minute_bars(GRID_BARS));
     let annual = Annualization::new(infer_periods_per_year(panel.ts()));
-    let runner = Runner::new(
-        &panel,
-        0,
-        CostModel::free(),
-        false,
-        RiskConfig::unlimited(),
-        100_000.0,
-    );
+    let runner = grid_runner(&panel);
     let mut group = c.benchmark_group("sweep_sma_cross_10x10");
     group.sample_size(10);
     group.throughput(Throughput::Elements((sets.len() * GRID_BARS) as u64));

@@ -9,16 +9,13 @@
 //! `validate` benchmark on one thread. Prints what the run produced, so that two builds can be
 //! checked to give the same results.
 
-use gauntlet_benches::{minute_bars, minute_bars_seeded};
+use gauntlet_benches::{grid_runner, minute_bars, minute_bars_seeded, sma_cross_grid};
 use gauntlet_data::Panel;
 use gauntlet_engine::metrics::infer_periods_per_year;
 use gauntlet_engine::{CostModel, EngineConfig, SimulatedBroker, run_backtest};
 use gauntlet_risk::RiskConfig;
 use gauntlet_strategies::StrategyVisitor;
 use gauntlet_validate::Annualization;
-use gauntlet_validate::cells::Runner;
-use gauntlet_validate::grid::{enumerate, parse_axis};
-use gauntlet_validate::spec::GridAxis;
 use gauntlet_validate::sweep::sweep;
 
 #[global_allocator]
@@ -72,24 +69,10 @@ fn main() -> Result<(), String> {
 
 /// The grid of the `validate` benchmark, on one thread.
 fn grid(bars: usize) -> Result<String, String> {
-    let info = gauntlet_strategies::info("sma_cross").map_err(|e| e.to_string())?;
-    let mut axes = Vec::new();
-    for (name, values) in [("fast", "5:50:5"), ("slow", "60:240:20")] {
-        let spec = info.space.spec(name).ok_or("no such parameter")?;
-        let values = parse_axis(spec, values).map_err(|e| e.to_string())?;
-        axes.push(GridAxis { spec, values });
-    }
-    let sets = enumerate(&info.space.defaults(), &axes);
+    let sets = sma_cross_grid();
     let panel = Panel::single(minute_bars(bars));
     let annual = Annualization::new(infer_periods_per_year(panel.ts()));
-    let runner = Runner::new(
-        &panel,
-        0,
-        CostModel::free(),
-        false,
-        RiskConfig::unlimited(),
-        100_000.0,
-    );
+    let runner = grid_runner(&panel);
     let rows = sweep(&runner, "sma_cross", &sets, panel.len(), annual, 1, &|| {})
         .map_err(|e| e.to_string())?;
     let total: f64 = rows.iter().map(|r| r.performance.total_return).sum();
