@@ -21,6 +21,7 @@ gauntlet="$CARGO_TARGET_DIR/release/gauntlet"
 
 times="$work/grid_times.txt"
 : >"$times"
+: >"$work/vectorbt_lines.txt"
 sweep() {
   /usr/bin/time -f "gauntlet-$1 %e %M" -a -o "$times" "$gauntlet" sweep --strategy sma_cross \
     --data "$bars" --grid fast=5:50:5 --grid slow=60:240:20 --threads "$1" --quiet \
