@@ -1,6 +1,6 @@
 #![doc = include_str!("pairs.md")]
 
-use gauntlet_strategy::indicators::{RollingOls, RollingStd};
+use gauntlet_strategy::indicators::{RollingOls, RollingStd, ln_pair};
 use gauntlet_strategy::{
     BarContext, Direction, Intents, ParamError, ParamKind, ParamSpace, ParamSpec, ParamValue,
     Params, Strategy, StrategyError,
@@ -191,7 +191,7 @@ impl Strategy for Pairs {
                 "pairs needs positive closes to take logs, got A={a} B={b}"
             )));
         }
-        let (y, x) = (a.ln(), b.ln());
+        let [y, x] = ln_pair([a, b]);
         let Some(fit) = self.ols.update(x, y) else {
             return Ok(());
         };

@@ -23,10 +23,13 @@
 //!   was (the latest among equals).
 //! - [`RollingOls`]: least squares `y = alpha + beta * x` over the last `n` points,
 //!   `beta = cov(x, y) / var(x)`; `None` while `x` does not vary.
+//! - [`ln`]: the natural logarithm, inline and independent of the platform's libm, within
+//!   about an ulp of the exact value.
 
 mod average;
 mod dispersion;
 mod extreme;
+mod log;
 mod regression;
 mod sma_pair;
 mod wilder;
@@ -35,6 +38,7 @@ mod window;
 pub use average::{Ema, RollingVwap, SessionVwap, Sma};
 pub use dispersion::{RollingStd, ZScore};
 pub use extreme::RollingExtreme;
+pub use log::{ln, ln_pair};
 pub use regression::{OlsFit, RollingOls};
 pub use sma_pair::SmaPair;
 pub use wilder::{Atr, Rsi};

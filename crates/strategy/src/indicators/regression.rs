@@ -2,7 +2,7 @@
 
 use super::window::Window;
 
-/// Updates of a full window between two exact recomputations of a [`RollingOls`].
+/// Updates of a full window between two exact recomputations of a [`RollingOls`] (at least).
 const EXACT_EVERY: usize = 1024;
 
 /// The least-squares line `y = alpha + beta * x` through the last `n` points.
@@ -21,7 +21,11 @@ pub struct RollingOls {
     /// The window length, and its inverse.
     n: f64,
     inv_n: f64,
-    since_exact: usize,
+    /// Laps of the full window since the last exact recomputation, and how many make one: the
+    /// first lap end after [`EXACT_EVERY`] updates. Counting laps, not updates, leaves the
+    /// update of a bar that ends no lap one test of the ring's index.
+    laps: usize,
+    laps_between_exact: usize,
     mean_x: f64,
     mean_y: f64,
     /// `sum((x - mean_x) * (y - mean_y))`.
@@ -47,7 +51,8 @@ impl RollingOls {
             points: Window::new(n),
             n: n as f64,
             inv_n: 1.0 / n as f64,
-            since_exact: 0,
+            laps: 0,
+            laps_between_exact: EXACT_EVERY.div_ceil(n),
             mean_x: 0.0,
             mean_y: 0.0,
             cxy: 0.0,
@@ -62,14 +67,12 @@ impl RollingOls {
         let (old_x, old_y) = self.points.push((x, y));
         if !full {
             self.add(x, y);
+        } else if self.points.at_lap() && self.laps + 1 >= self.laps_between_exact {
+            self.recompute();
+            self.laps = 0;
         } else {
-            self.since_exact += 1;
-            if self.since_exact >= EXACT_EVERY && self.points.at_lap() {
-                self.recompute();
-                self.since_exact = 0;
-            } else {
-                self.replace(old_x, old_y, x, y);
-            }
+            self.laps += usize::from(self.points.at_lap());
+            self.replace(old_x, old_y, x, y);
         }
         self.fit()
     }
