@@ -131,7 +131,7 @@ impl Broker for SimulatedBroker {
         self.costs.borrow_fee(value, elapsed_ms)
     }
 
-    #[inline]
+    #[inline(always)]
     fn try_fill(
         &mut self,
         order: &Order,
