@@ -9,6 +9,7 @@
 
 pub mod bootstrap;
 pub mod cells;
+mod curves;
 pub mod dataset;
 pub mod gate;
 pub mod grid;

@@ -6,6 +6,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::cells::Runner;
+use crate::curves::CurvePool;
 use crate::grid::ParamSet;
 use crate::performance::{Annualization, Performance};
 use crate::trades::TradeStats;
@@ -39,13 +40,12 @@ pub fn sweep(
 ) -> Result<Vec<SweepRow>, ValidateError> {
     let pool = crate::walkforward::thread_pool(threads)?;
     let range = runner.first_bar..bars;
+    let curves = CurvePool::default();
     Ok(pool.install(|| {
         sets.par_iter()
             .enumerate()
-            // Each worker hands one run's returns to its next run to record into: a run's
-            // curve is as long as the data, and fresh memory for each costs a tenth of a run.
-            .map_init(Vec::new, |spare, (set, params)| {
-                let buffer = std::mem::take(spare);
+            .map(|(set, params)| {
+                let buffer = curves.take();
                 let run =
                     runner.run_reusing(strategy, params, std::slice::from_ref(&range), buffer);
                 tick();
@@ -60,7 +60,7 @@ pub fn sweep(
                         run.exposed_bars as f64 / run.returns.len() as f64
                     },
                 };
-                *spare = run.returns;
+                curves.give(run.returns);
                 row
             })
             .collect()

@@ -13,6 +13,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::cells::{CellRun, Runner};
+use crate::curves::CurvePool;
 use crate::dataset::Dataset;
 use crate::mean_variance::MeanVariance;
 use crate::outcome::PlanRecord;
@@ -302,13 +303,14 @@ impl<'a> Workload<'a> {
         tick: &(dyn Fn() + Sync),
     ) -> Result<Vec<CellResult>, ValidateError> {
         let pool = thread_pool(threads)?;
+        let curves = CurvePool::default();
         Ok(pool.install(|| {
             indices
                 .par_iter()
-                // Each thread records every run into one buffer: a fresh one per cell would
-                // fault in fresh pages for every bar of every cell.
-                .map_init(Vec::new, |buffer, &index| {
-                    let result = self.run(index, buffer);
+                .map(|&index| {
+                    let mut buffer = curves.take();
+                    let result = self.run(index, &mut buffer);
+                    curves.give(buffer);
                     tick();
                     result
                 })
