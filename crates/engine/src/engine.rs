@@ -155,6 +155,7 @@ impl<S: Strategy, B: Broker> Engine<S, B> {
     pub fn step(&mut self, bars: &BarSet<'_>, t: usize) {
         let ts = bars.ts(t);
         let i = t - bars.first;
+        crate::prefetch::fill_prices(bars, t);
         self.risk.begin_bar(ts);
 
         // 1. Orders decided at t-1 fill against bar t.
@@ -167,21 +168,30 @@ impl<S: Strategy, B: Broker> Engine<S, B> {
         if self.charges_borrow && self.open_positions > 0 && t > 0 {
             self.charge_borrow(bars, t, ts);
         }
-        let equity = if let [mark] = self.marks.as_mut_slice() {
-            // One symbol, the common case: no loops.
-            *mark = bars.columns[0].close[i];
-            self.portfolio.cash() + self.portfolio.quantities()[0] * *mark
-        } else {
-            // Marks and equity in one pass, summed as `Portfolio::equity` sums them.
-            let mut held = 0.0;
-            let quantities = self.portfolio.quantities();
-            for ((mark, columns), &quantity) in
-                self.marks.iter_mut().zip(bars.columns).zip(quantities)
-            {
-                *mark = columns.close[i];
-                held += quantity * *mark;
+        // Marks and equity in one pass, summed as `Portfolio::equity` sums them. One symbol
+        // and a pair, the common cases, take no loop.
+        let quantities = self.portfolio.quantities();
+        let equity = match self.marks.as_mut_slice() {
+            [mark] => {
+                *mark = bars.columns[0].close[i];
+                self.portfolio.cash() + quantities[0] * *mark
             }
-            self.portfolio.cash() + held
+            [mark_a, mark_b] => {
+                *mark_a = bars.columns[0].close[i];
+                *mark_b = bars.columns[1].close[i];
+                let held = 0.0 + quantities[0] * *mark_a + quantities[1] * *mark_b;
+                self.portfolio.cash() + held
+            }
+            marks => {
+                let mut held = 0.0;
+                for ((mark, columns), &quantity) in
+                    marks.iter_mut().zip(bars.columns).zip(quantities)
+                {
+                    *mark = columns.close[i];
+                    held += quantity * *mark;
+                }
+                self.portfolio.cash() + held
+            }
         };
         self.equity.push(equity);
         if self.open_positions > 0 {
@@ -254,7 +264,8 @@ impl<S: Strategy, B: Broker> Engine<S, B> {
         let intents = self.intents.as_slice();
         let orders = &mut self.orders;
         let base = self.order_base;
-        // A new intent supersedes the symbol's orders still waiting from earlier bars.
+        // A new intent supersedes the symbol's orders still waiting from earlier bars (most
+        // bars have none: market orders fill on the next bar).
         self.pending.retain(|o| {
             let superseded =
                 o.purpose != Purpose::Flatten && intents.iter().any(|i| i.symbol == o.symbol);
@@ -283,44 +294,55 @@ impl<S: Strategy, B: Broker> Engine<S, B> {
     fn fill_orders(&mut self, bars: &BarSet<'_>, t: usize, ts: i64) {
         // The orders to try move out; `pending` (the emptied spare buffer) collects what waits on.
         let mut waiting = std::mem::replace(&mut self.pending, std::mem::take(&mut self.scratch));
-        for market in [true, false] {
-            for order in waiting
-                .iter()
-                .filter(|o| (o.kind == OrderKind::Market) == market)
-            {
-                if !bars.is_present(order.symbol, t) {
-                    self.pending.push(*order);
+        let mut priced = false;
+        for order in &waiting {
+            if order.kind == OrderKind::Market {
+                self.try_waiting(order, bars, t, ts);
+            } else {
+                priced = true;
+            }
+        }
+        if self.has_stops {
+            for symbol in 0..self.stops.len() {
+                let Some(stop) = self.stops[symbol] else {
+                    continue;
+                };
+                if !bars.is_present(symbol, t) {
                     continue;
                 }
-                match self.try_fill(order, bars, t, ts) {
-                    FillOutcome::NotTriggered => self.close_record(
-                        order.id,
-                        t,
-                        OrderStatus::Cancelled("price not reached on its bar"),
-                    ),
-                    FillOutcome::Rejected(why) => {
-                        self.close_record(order.id, t, OrderStatus::Rejected(why))
-                    }
-                    FillOutcome::Filled { .. } => {}
+                if let FillOutcome::Rejected(why) = self.try_fill(&stop, bars, t, ts) {
+                    self.stops[symbol] = None;
+                    self.close_record(stop.id, t, OrderStatus::Rejected(why));
                 }
             }
-            if market {
-                for symbol in 0..self.stops.len() {
-                    let Some(stop) = self.stops[symbol] else {
-                        continue;
-                    };
-                    if !bars.is_present(symbol, t) {
-                        continue;
-                    }
-                    if let FillOutcome::Rejected(why) = self.try_fill(&stop, bars, t, ts) {
-                        self.stops[symbol] = None;
-                        self.close_record(stop.id, t, OrderStatus::Rejected(why));
-                    }
-                }
+        }
+        if priced {
+            for order in waiting.iter().filter(|o| o.kind != OrderKind::Market) {
+                self.try_waiting(order, bars, t, ts);
             }
         }
         waiting.clear();
         self.scratch = waiting;
+    }
+
+    /// Step 1 for one waiting order: it fills, fails, or (its symbol has no bar) waits on.
+    #[inline]
+    fn try_waiting(&mut self, order: &Order, bars: &BarSet<'_>, t: usize, ts: i64) {
+        if !bars.is_present(order.symbol, t) {
+            self.pending.push(*order);
+            return;
+        }
+        match self.try_fill(order, bars, t, ts) {
+            FillOutcome::NotTriggered => self.close_record(
+                order.id,
+                t,
+                OrderStatus::Cancelled("price not reached on its bar"),
+            ),
+            FillOutcome::Rejected(why) => {
+                self.close_record(order.id, t, OrderStatus::Rejected(why))
+            }
+            FillOutcome::Filled { .. } => {}
+        }
     }
 
     fn try_fill(&mut self, order: &Order, bars: &BarSet<'_>, t: usize, ts: i64) -> FillOutcome {

@@ -13,6 +13,7 @@ mod costs;
 mod engine;
 pub mod metrics;
 mod portfolio;
+mod prefetch;
 mod records;
 mod state;
 

@@ -106,6 +106,8 @@ impl<S: Strategy + Clone, B: Broker> Engine<S, B> {
             .count();
         engine.portfolio = state.portfolio;
         engine.pending = state.pending;
+        // Stops carried over from a run whose risk config placed them are still tried.
+        engine.has_stops |= state.stops.iter().any(Option::is_some);
         engine.stops = state.stops;
         engine.marks = state.marks;
         engine.next_id = state.next_id;
