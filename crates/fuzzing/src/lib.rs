@@ -17,8 +17,8 @@
 //! the fuzzer reaches the decoder with inputs whose hashes hold.
 
 use std::path::{Path, PathBuf};
+use std::sync::Once;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Once, OnceLock};
 
 use gauntlet_data::{BarSeries, LoadOptions, load_bars};
 use gauntlet_live::FeedSource;
@@ -123,19 +123,17 @@ fn quiet_for_contained_panics() {
     });
 }
 
-/// A fresh path in this process's scratch folder (readers that take a path get the input
-/// written there). Unique per call, so that tests replaying inputs on several threads do not
-/// share files.
+/// A fresh path in the temporary folder (readers that take a path get the input written
+/// there). Unique per process and call, so that tests replaying inputs on several threads do
+/// not share files; a file, not a folder of this process's own, so that nothing is left behind
+/// once every [`ScratchFile`] is dropped.
 fn scratch_file(extension: &str) -> PathBuf {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
     static NEXT: AtomicUsize = AtomicUsize::new(0);
-    let dir = DIR.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("gauntlet-fuzz-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("scratch folder");
-        dir
-    });
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
-    dir.join(format!("input-{n}.{extension}"))
+    std::env::temp_dir().join(format!(
+        "gauntlet-fuzz-{}-{n}.{extension}",
+        std::process::id()
+    ))
 }
 
 /// `data` written to a scratch file, removed again when dropped.
