@@ -2,7 +2,7 @@
 //!
 //! - returns are simple bar-to-bar returns of the equity at each close (`n - 1` of them);
 //! - Sharpe: `mean / sd * sqrt(P)`, sample standard deviation (`ddof = 1`), risk-free rate 0,
-//!   `P` bars per year (252 for daily bars);
+//!   `P` bars per year (252 for daily equity bars, 365 for a market open every day);
 //! - Sortino: `mean / dd * sqrt(P)` with the downside deviation
 //!   `dd = sqrt(sum(min(r, 0)^2) / m)` over all `m` returns (target 0; empyrical's convention);
 //! - max drawdown: the largest fall from a running peak of equity, as a positive fraction;
@@ -122,35 +122,81 @@ pub fn max_drawdown(equity: &[f64]) -> f64 {
     worst
 }
 
-/// Bars per year from the spacing of `ts`: 252 for daily bars (median gap from 20 hours to 4
-/// days), 52 weekly, 12 monthly; for intraday bars, 252 times the bars per calendar day seen.
+/// How a series' bars fall on the calendar: the `P` of the annualized metrics and the days a
+/// year its market trades (the length of a day in a spec's `"10d"`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct TradingYear {
+    /// Bars per year, `P`.
+    pub periods: f64,
+    /// Trading days per year: 252, or 365 for a market open every day of the week.
+    pub days: f64,
+}
+
+impl TradingYear {
+    /// `periods` bars a year on a market that trades `days` days a year.
+    pub fn new(periods: f64, days: f64) -> Self {
+        TradingYear { periods, days }
+    }
+
+    /// Bars in one trading day, `P / days`.
+    pub fn bars_per_day(&self) -> f64 {
+        self.periods / self.days
+    }
+}
+
+/// Bars per year from the spacing of `ts` (see [`infer_trading_year`]).
 pub fn infer_periods_per_year(ts: &[i64]) -> f64 {
+    infer_trading_year(ts).periods
+}
+
+/// The trading year of the bars at `ts`.
+///
+/// Trading days per year `D` are 365 when at least one bar in seven falls on a Saturday or a
+/// Sunday (UTC): a market open every day, such as crypto, has two in seven; 252 otherwise, so
+/// equities (none) and futures with a Sunday-evening session (about one in fifty) keep 252.
+/// Bars per year: `D` for daily bars (median gap from 20 hours to 4 days), 52 for weekly, 12
+/// for monthly; for intraday bars, `D` times the bars per calendar day seen.
+pub fn infer_trading_year(ts: &[i64]) -> TradingYear {
     if ts.len() < 2 {
-        return 252.0;
+        return TradingYear::new(252.0, 252.0);
     }
     let median_days = median_gap(ts) as f64 / DAY_MS as f64;
-    match median_days {
+    let (days, weekend_bars) = count_days(ts);
+    let trading_days = if weekend_bars * 7 >= ts.len() {
+        365.0
+    } else {
+        252.0
+    };
+    let periods = match median_days {
         d if d >= 20.0 => 12.0,
         d if d >= 4.0 => 52.0,
-        d if d >= 20.0 / 24.0 => 252.0,
-        _ => {
-            // A bar starts a new day when it leaves the day of the bar before: a comparison
-            // with that day's bounds, where a division per bar would cost more than the rest.
-            let bounds = |t: i64| {
-                let start = t.div_euclid(DAY_MS) * DAY_MS;
-                (start, start.saturating_add(DAY_MS))
-            };
-            let mut days = 1;
-            let (mut day_start, mut day_end) = bounds(ts[0]);
-            for &t in &ts[1..] {
-                if t < day_start || t >= day_end {
-                    days += 1;
-                    (day_start, day_end) = bounds(t);
-                }
-            }
-            252.0 * ts.len() as f64 / days as f64
+        d if d >= 20.0 / 24.0 => trading_days,
+        _ => trading_days * ts.len() as f64 / days as f64,
+    };
+    TradingYear::new(periods, trading_days)
+}
+
+/// The calendar days (UTC) that hold a bar, and the bars on a Saturday or Sunday.
+fn count_days(ts: &[i64]) -> (usize, usize) {
+    // A bar starts a new day when it leaves the day of the bar before: a comparison with that
+    // day's bounds, where a division per bar would cost more than the rest.
+    let day_of = |t: i64| {
+        let day = t.div_euclid(DAY_MS);
+        // 1970-01-01, day 0, was a Thursday: days 2 and 3 after it (mod 7) are weekend days.
+        let weekend = matches!(day.rem_euclid(7), 2 | 3);
+        let start = day * DAY_MS;
+        (start, start.saturating_add(DAY_MS), weekend)
+    };
+    let (mut days, mut weekend_bars) = (0, 0);
+    let (mut day_start, mut day_end, mut weekend) = (i64::MAX, i64::MIN, false);
+    for &t in ts {
+        if t < day_start || t >= day_end {
+            days += 1;
+            (day_start, day_end, weekend) = day_of(t);
         }
+        weekend_bars += usize::from(weekend);
     }
+    (days, weekend_bars)
 }
 
 /// The gap between consecutive timestamps that a sort of all gaps would put in the middle
@@ -222,8 +268,16 @@ mod tests {
 
     #[test]
     fn periods_per_year_from_spacing() {
-        let daily: Vec<i64> = (0..10).map(|d| d * DAY_MS).collect();
-        assert_eq!(infer_periods_per_year(&daily), 252.0);
+        // Ten weekdays from Monday 1970-01-05 (day 4), Saturdays and Sundays skipped.
+        let weekdays: Vec<i64> = (4..18)
+            .filter(|d| !matches!(d % 7, 2 | 3))
+            .map(|d| d * DAY_MS)
+            .collect();
+        assert_eq!(weekdays.len(), 10);
+        assert_eq!(
+            infer_trading_year(&weekdays),
+            TradingYear::new(252.0, 252.0)
+        );
         let weekly: Vec<i64> = (0..10).map(|d| d * 7 * DAY_MS).collect();
         assert_eq!(infer_periods_per_year(&weekly), 52.0);
         // 390 one-minute bars on each of 2 days: 252 * 390.
@@ -235,5 +289,36 @@ mod tests {
         // (days before 1970 floor below zero), so 252 * 6 / 2.
         let hours: Vec<i64> = (-3..3).map(|h| h * 8 * 3_600_000).collect();
         assert_eq!(infer_periods_per_year(&hours), 756.0);
+    }
+
+    #[test]
+    fn a_market_open_every_day_trades_365_days() {
+        // Fourteen consecutive days from Thursday 1970-01-01: four of them Saturdays or
+        // Sundays, four bars in fourteen.
+        let every_day: Vec<i64> = (0..14).map(|d| d * DAY_MS).collect();
+        assert_eq!(
+            infer_trading_year(&every_day),
+            TradingYear::new(365.0, 365.0)
+        );
+        // Round-the-clock minute bars for a week from Monday 1970-01-05: 1440 bars a calendar
+        // day, 365 * 1440 a year (vectorbt's annualization of one-minute bars, whose year is
+        // 365 days).
+        let minutes: Vec<i64> = (0..7 * 1440).map(|m| 4 * DAY_MS + m * 60_000).collect();
+        let year = infer_trading_year(&minutes);
+        assert_eq!(year, TradingYear::new(365.0 * 1440.0, 365.0));
+        assert_eq!(year.bars_per_day(), 1440.0);
+        // Futures on hourly bars: Sunday 22:00 to Friday 20:00 UTC, paused at 21:00 each day,
+        // so 2 + 4 * 23 + 21 = 115 bars. The two on Sunday are far below one in seven: 252.
+        let hour = 3_600_000;
+        let sunday = 10 * DAY_MS; // 1970-01-11
+        let futures: Vec<i64> = (22..24)
+            .chain((24..(6 * 24 - 3)).filter(|h| h % 24 != 21))
+            .map(|h| sunday + h * hour)
+            .collect();
+        assert_eq!(futures.len(), 115);
+        let year = infer_trading_year(&futures);
+        assert_eq!(year.days, 252.0);
+        // Six calendar days hold a bar (Sunday to Friday): 252 * 115 / 6.
+        assert_eq!(year.periods, 252.0 * 115.0 / 6.0);
     }
 }

@@ -30,7 +30,7 @@ use gauntlet_validate::gate::{self, GateInputs, GateOverrides, Policy};
 use gauntlet_validate::shard;
 use gauntlet_validate::splits::Scheme;
 use gauntlet_validate::walkforward::Grid;
-use gauntlet_validate::{Interval, Spec, Stat};
+use gauntlet_validate::{Interval, Spec, Stat, TradingYear};
 use serde_json::Value;
 
 /// One reader under test.
@@ -254,7 +254,7 @@ fn spec(data: &[u8]) {
     }
     // Every accepted split either lays out folds within the bars or says why it cannot.
     for bars in [0, 1, 30, 252, 5000] {
-        if let Ok(scheme) = Scheme::of(spec.split, 252.0, 5)
+        if let Ok(scheme) = Scheme::of(spec.split, TradingYear::new(252.0, 252.0), 5)
             && let Ok(plan) = scheme.plan(bars)
         {
             for fold in &plan.folds {

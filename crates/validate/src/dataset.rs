@@ -6,7 +6,7 @@ use std::ops::Range;
 
 use gauntlet_data::remote::load_bars_anywhere;
 use gauntlet_data::{BarSeries, DataError, LoadOptions, Panel, timestamp};
-use gauntlet_engine::metrics::infer_periods_per_year;
+use gauntlet_engine::metrics::{TradingYear, infer_trading_year};
 use serde::Serialize;
 
 use crate::spec::Spec;
@@ -39,6 +39,9 @@ pub struct Dataset {
     pub benchmark: DataFile,
     /// Bars per year: the spec's, or inferred from the bars' spacing.
     pub periods_per_year: f64,
+    /// Trading days per year, inferred from the bars (365 when they fall on every day of the
+    /// week, else 252): a spec's `"10d"` is ten of `periods_per_year / trading_days` bars.
+    pub trading_days: f64,
 }
 
 /// Why the data of a spec cannot be used.
@@ -113,9 +116,8 @@ impl Dataset {
         }
         let range = first..last;
         let benchmark_returns = aligned_returns(benchmark_series, &ts[range.clone()]);
-        let periods_per_year = spec
-            .periods_per_year
-            .unwrap_or_else(|| infer_periods_per_year(&ts[range.clone()]));
+        let inferred = infer_trading_year(&ts[range.clone()]);
+        let periods_per_year = spec.periods_per_year.unwrap_or(inferred.periods);
         Ok(Dataset {
             panel,
             range,
@@ -123,7 +125,13 @@ impl Dataset {
             benchmark_returns,
             benchmark,
             periods_per_year,
+            trading_days: inferred.days,
         })
+    }
+
+    /// Bars and trading days per year.
+    pub fn year(&self) -> TradingYear {
+        TradingYear::new(self.periods_per_year, self.trading_days)
     }
 
     /// Bars inside the date range.

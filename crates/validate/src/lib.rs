@@ -29,6 +29,7 @@ pub mod walkforward;
 pub mod workload;
 
 pub use dataset::Dataset;
+pub use gauntlet_engine::metrics::TradingYear;
 pub use outcome::Validation;
 pub use performance::{Annualization, Performance};
 pub use spec::Spec;

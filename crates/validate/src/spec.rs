@@ -5,13 +5,16 @@
 //! `Cargo.toml`), so a spec means the same thing from any working directory.
 //!
 //! Sizes of windows are bars (`500`) or calendar terms (`"3y"`, `"6m"`, `"2w"`, `"10d"`),
-//! converted with the data's bars per year `P`: a year is `P` bars, a month `P / 12`, a week
-//! `P / 52` and a day `P / 252` (trading days), rounded to the nearest bar. For daily equity
-//! bars (`P = 252`), `"1y"` is 252 bars and `"6m"` 126.
+//! converted with the data's bars per year `P` and trading days per year `D` (252, or 365 for
+//! a market open every day of the week; see `infer_trading_year` in the engine's metrics): a
+//! year is `P` bars, a month `P / 12`, a week `P / 52` and a day `P / D`, rounded to the
+//! nearest bar. For daily equity bars (`P = D = 252`), `"1y"` is 252 bars and `"6m"` 126; for
+//! round-the-clock minute bars (`P = 365 * 1440`, `D = 365`), `"1d"` is 1440.
 
 use std::path::{Path, PathBuf};
 
 use gauntlet_engine::CostModel;
+use gauntlet_engine::metrics::TradingYear;
 use gauntlet_risk::RiskConfig;
 use gauntlet_strategies::StrategyInfo;
 use gauntlet_strategy::{ParamKind, ParamSpec, ParamValue};
@@ -40,16 +43,16 @@ pub enum Span {
 }
 
 impl Span {
-    /// Bars for `periods_per_year` bars a year (see the module docs).
-    pub fn bars(self, periods_per_year: f64) -> usize {
+    /// Bars in the span on data of the given `year` (see the module docs).
+    pub fn bars(self, year: TradingYear) -> usize {
         match self {
             Span::Bars(n) => n,
             Span::Calendar { count, unit } => {
                 let per_unit = match unit {
-                    'y' => periods_per_year,
-                    'm' => periods_per_year / 12.0,
-                    'w' => periods_per_year / 52.0,
-                    _ => periods_per_year / 252.0,
+                    'y' => year.periods,
+                    'm' => year.periods / 12.0,
+                    'w' => year.periods / 52.0,
+                    _ => year.bars_per_day(),
                 };
                 (f64::from(count) * per_unit).round() as usize
             }

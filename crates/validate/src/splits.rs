@@ -20,6 +20,7 @@
 
 use std::ops::Range;
 
+use gauntlet_engine::metrics::TradingYear;
 use serde::Serialize;
 
 use crate::spec::{Span, SplitSpec};
@@ -170,18 +171,14 @@ pub enum SplitError {
 }
 
 impl Scheme {
-    /// The scheme a spec's `split` names, its spans in bars at `periods_per_year`; K-fold and
+    /// The scheme a spec's `split` names, its spans in bars of the data's `year`; K-fold and
     /// CPCV default their label span and embargo to `warmup` (the strategy's warm-up).
-    pub fn of(
-        split: SplitSpec,
-        periods_per_year: f64,
-        warmup: usize,
-    ) -> Result<Scheme, SplitError> {
-        let bars = |span: Span, key: &'static str| match span.bars(periods_per_year) {
+    pub fn of(split: SplitSpec, year: TradingYear, warmup: usize) -> Result<Scheme, SplitError> {
+        let bars = |span: Span, key: &'static str| match span.bars(year) {
             0 => Err(SplitError::Empty(key)),
             n => Ok(n),
         };
-        let or_warmup = |span: Option<Span>| span.map_or(warmup, |s| s.bars(periods_per_year));
+        let or_warmup = |span: Option<Span>| span.map_or(warmup, |s| s.bars(year));
         Ok(match split {
             SplitSpec::Rolling {
                 in_sample,
@@ -493,6 +490,46 @@ pub fn binomial(n: usize, k: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn calendar_spans_in_bars() {
+        let span = |text| crate::spec::parse_span(text).expect("a calendar span");
+        let rolling = |year| {
+            Scheme::of(
+                SplitSpec::Rolling {
+                    in_sample: span("3y"),
+                    out_of_sample: span("6m"),
+                    step: span("10d"),
+                },
+                year,
+                0,
+            )
+            .expect("sizes above zero")
+        };
+        // Daily equity bars: a year 252 bars, a month 21, a day 1.
+        let daily = rolling(TradingYear::new(252.0, 252.0));
+        assert_eq!(
+            daily,
+            Scheme::Rolling {
+                in_sample: 756,
+                out_of_sample: 126,
+                step: 10
+            }
+        );
+        // Round-the-clock minute bars: 1440 a day on 365 days.
+        let minutes = rolling(TradingYear::new(365.0 * 1440.0, 365.0));
+        assert_eq!(
+            minutes,
+            Scheme::Rolling {
+                in_sample: 3 * 525_600,
+                out_of_sample: 262_800,
+                step: 14_400
+            }
+        );
+        // A week is P / 52 bars, rounded: 252 / 52 = 4.85 -> 5, twice that 9.69 -> 10.
+        assert_eq!(span("1w").bars(TradingYear::new(252.0, 252.0)), 5);
+        assert_eq!(span("2w").bars(TradingYear::new(252.0, 252.0)), 10);
+    }
 
     #[test]
     fn rolling_by_hand() {

@@ -117,7 +117,6 @@ impl Grid {
 
 /// The scheme of `spec` with sizes in bars, and its folds over `data`.
 pub fn plan(spec: &Spec, data: &Dataset, grid: &Grid) -> Result<(Plan, PlanRecord), ValidateError> {
-    let p = data.periods_per_year;
     let fail = |error| ValidateError::Split {
         spec: spec.path.display().to_string(),
         error,
@@ -128,7 +127,7 @@ pub fn plan(spec: &Spec, data: &Dataset, grid: &Grid) -> Result<(Plan, PlanRecor
         .map(|s| Runner::warmup(spec.strategy.name, s))
         .max()
         .unwrap_or(0);
-    let scheme = Scheme::of(spec.split, p, warmup).map_err(fail)?;
+    let scheme = Scheme::of(spec.split, data.year(), warmup).map_err(fail)?;
     let plan = scheme.plan(data.bars()).map_err(fail)?;
     let ts = data.ts();
     let format = TsFormat::for_series(ts);

@@ -12,13 +12,14 @@ pub fn run(path: &Path) -> Result<()> {
     let grid = Grid::of(&spec)?;
     let (plan, record) = plan(&spec, &data, &grid)?;
     println!(
-        "{}: {} on {} bars ({} to {}), {:.0} bars a year",
+        "{}: {} on {} bars ({} to {}), {:.0} bars a year, {:.0} trading days",
         gauntlet_report::text::one_line(&spec.name),
         spec.strategy.name,
         record.bars,
         data.ts().first().map_or(String::new(), |&t| date(t)),
         data.ts().last().map_or(String::new(), |&t| date(t)),
         data.periods_per_year,
+        data.trading_days,
     );
     println!(
         "scheme: {}",
