@@ -9,6 +9,7 @@
 
 mod approval;
 pub mod chain;
+pub mod lock;
 mod manifest;
 
 pub use approval::{
@@ -69,7 +70,7 @@ pub fn promote(
         Err(error) => return Err(PromoteError::Report(error)),
     };
     let approval = Approval::of_report(&stored, &shown, by, at).map_err(refused)?;
-    let mut manifest = Manifest::open(manifest)?;
+    let mut manifest = Manifest::open_for_update(manifest)?;
     if let Some((seq, _, _)) = manifest.approvals().find(|(_, a, standing)| {
         *standing == Standing::Active && a.report.sha256 == approval.report.sha256
     }) {

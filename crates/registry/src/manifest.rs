@@ -1,6 +1,8 @@
 //! The approvals manifest: a JSON file whose entries (approvals and revocations) form a hash
 //! chain. It is only ever appended to, and written whole and atomically (temporary file, fsync,
-//! rename), so a crash leaves the old manifest or the new one, never half of one.
+//! rename), so a crash leaves the old manifest or the new one, never half of one. Writers
+//! take the manifest's lock ([`crate::lock`]) and check, under it, that the entries they read
+//! are still the file's, so that no entry is ever written over another's.
 //!
 //! ```json
 //! { "format": "gauntlet-approvals/1",
@@ -10,12 +12,14 @@
 use std::fmt;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::approval::Approval;
 use crate::chain::{ChainBreak, ChainHead, ChainVerifier, HASH_KEY, PREV_KEY, SEQ_KEY};
+use crate::lock::{ManifestLock, lock_path};
 
 /// The `format` of the manifests this build reads and writes.
 pub const FORMAT: &str = "gauntlet-approvals/1";
@@ -89,6 +93,19 @@ pub enum ManifestError {
         /// What was asked for and what there is.
         message: String,
     },
+    /// Another writer added entries after these were read: nothing was written.
+    #[error(
+        "{path}: another promote or revoke wrote entry {on_disk} after this one read up to \
+         entry {read}: nothing written; run the command again"
+    )]
+    Changed {
+        /// The file.
+        path: PathBuf,
+        /// The last seq this writer read.
+        read: u64,
+        /// The last seq in the file now.
+        on_disk: u64,
+    },
 }
 
 /// The manifest, read and its chain checked.
@@ -99,6 +116,8 @@ pub struct Manifest {
     raw: Vec<Value>,
     entries: Vec<Entry>,
     head: ChainHead,
+    /// The writers' lock, when opened with [`Manifest::open_for_update`].
+    lock: Option<Arc<ManifestLock>>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -138,6 +157,7 @@ impl Manifest {
             raw: Vec::new(),
             entries: Vec::new(),
             head: ChainHead::default(),
+            lock: None,
         };
         let bytes = match std::fs::read(path) {
             Ok(bytes) => bytes,
@@ -193,7 +213,19 @@ impl Manifest {
             raw: file.entries,
             entries,
             head,
+            lock: None,
         })
+    }
+
+    /// Takes the manifest's writers' lock (waiting while another `promote` or `revoke` holds
+    /// it), then reads `path` as [`Manifest::open`] does. The lock is held until the manifest
+    /// is dropped, so that what is decided from its entries (is this report approved already?
+    /// is that approval still in force?) still holds when the new entry is written.
+    pub fn open_for_update(path: &Path) -> Result<Manifest, ManifestError> {
+        let lock = ManifestLock::acquire(path).map_err(|e| io_error(&lock_path(path), e))?;
+        let mut manifest = Manifest::open(path)?;
+        manifest.lock = Some(Arc::new(lock));
+        Ok(manifest)
     }
 
     /// The file.
@@ -314,8 +346,25 @@ impl Manifest {
     }
 
     /// Appends `record` as a new entry, sealed onto the chain, and writes the manifest.
-    /// Returns the new entry's seq.
+    /// Returns the new entry's seq. Under the writers' lock (this manifest's, or taken for the
+    /// write), the file must still end where this manifest's entries end: otherwise
+    /// [`ManifestError::Changed`], and nothing is written.
     pub fn append(&mut self, record: Record) -> Result<u64, ManifestError> {
+        let _taken = match self.lock {
+            Some(_) => None,
+            None => Some(
+                ManifestLock::acquire(&self.path)
+                    .map_err(|e| io_error(&lock_path(&self.path), e))?,
+            ),
+        };
+        let on_disk = Manifest::open(&self.path)?;
+        if on_disk.head != self.head {
+            return Err(ManifestError::Changed {
+                path: self.path.clone(),
+                read: self.head.seq,
+                on_disk: on_disk.head.seq,
+            });
+        }
         let body = match serde_json::to_value(&record) {
             Ok(Value::Object(map)) => map,
             Ok(_) | Err(_) => Map::new(),

@@ -59,7 +59,7 @@ pub fn run(command: ApprovalsCommand) -> Result<()> {
             at,
         } => {
             let at = time(at.as_deref())?;
-            let mut manifest = Manifest::open(&file)?;
+            let mut manifest = Manifest::open_for_update(&file)?;
             let entry = manifest.revoke(seq, &by, &at, &reason)?;
             let name = &manifest.approval(seq)?.strategy.name;
             println!(
