@@ -17,6 +17,7 @@
 
 use std::ops::Range;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::mean_variance::MeanVariance;
@@ -171,11 +172,48 @@ pub fn cscv(layout: BlockLayout, columns: &[Vec<MeanVariance>]) -> Pbo {
         return undefined(Undefined::TooFewObservations);
     }
     let blocks = layout.blocks;
-    let mut logits = Vec::new();
-    let mut chosen = vec![false; blocks];
-    let mut in_sample = Vec::with_capacity(configurations);
-    let mut out_of_sample = Vec::with_capacity(configurations);
-    for_each_half(blocks, &mut chosen, 0, blocks / 2, &mut |chosen| {
+    // Every split's in-sample choice, flattened (`blocks` flags per split), in the order of
+    // `logits`; the splits are independent and run on the threads of the current rayon pool,
+    // collected in that order, so the result does not depend on the threads.
+    let mut halves = Vec::new();
+    for_each_half(
+        blocks,
+        &mut vec![false; blocks],
+        0,
+        blocks / 2,
+        &mut |chosen| halves.extend_from_slice(chosen),
+    );
+    let logits: Vec<f64> = halves
+        .par_chunks_exact(blocks)
+        .map_init(
+            || SplitScratch {
+                in_sample: Vec::with_capacity(configurations),
+                out_of_sample: Vec::with_capacity(configurations),
+            },
+            |scratch, chosen| scratch.logit(columns, chosen),
+        )
+        .collect();
+    let overfit = logits.iter().filter(|&&l| l <= 0.0).count();
+    Pbo {
+        pbo: Stat::Value(overfit as f64 / logits.len() as f64),
+        blocks,
+        configurations,
+        rows_used: layout.used(),
+        rows_dropped: layout.dropped,
+        logits,
+    }
+}
+
+/// Every configuration's Sharpe ratio on the two halves of one split, kept between splits.
+struct SplitScratch {
+    in_sample: Vec<f64>,
+    out_of_sample: Vec<f64>,
+}
+
+impl SplitScratch {
+    /// The logit of the split whose in-sample blocks are those `chosen`.
+    fn logit(&mut self, columns: &[Vec<MeanVariance>], chosen: &[bool]) -> f64 {
+        let (in_sample, out_of_sample) = (&mut self.in_sample, &mut self.out_of_sample);
         in_sample.clear();
         out_of_sample.clear();
         for column in columns {
@@ -198,17 +236,8 @@ pub fn cscv(layout: BlockLayout, columns: &[Vec<MeanVariance>]) -> Pbo {
         let below = out_of_sample.iter().filter(|&&v| v < x).count();
         let equal = out_of_sample.iter().filter(|&&v| v == x).count();
         let rank = below as f64 + (equal as f64 + 1.0) / 2.0;
-        let w = rank / (configurations as f64 + 1.0);
-        logits.push((w / (1.0 - w)).ln());
-    });
-    let overfit = logits.iter().filter(|&&l| l <= 0.0).count();
-    Pbo {
-        pbo: Stat::Value(overfit as f64 / logits.len() as f64),
-        blocks,
-        configurations,
-        rows_used: layout.used(),
-        rows_dropped: layout.dropped,
-        logits,
+        let w = rank / (columns.len() as f64 + 1.0);
+        (w / (1.0 - w)).ln()
     }
 }
 

@@ -20,6 +20,7 @@ use std::ops::Range;
 use gauntlet_data::timestamp::TsFormat;
 use gauntlet_strategy::Params;
 use gauntlet_strategy::lookahead::evenly_spaced_cuts;
+use rayon::prelude::*;
 
 use crate::bootstrap::sharpe_interval;
 use crate::cells::{CellRun, Runner};
@@ -173,7 +174,8 @@ pub fn validate_workload(
     tick: &(dyn Fn() + Sync),
 ) -> Result<Validation, ValidateError> {
     let (train, test) = workload.run_all(threads, tick)?;
-    Ok(finish(workload, &train, &test))
+    // The statistics' own parallel parts (PBO's splits) run on the same number of threads.
+    Ok(thread_pool(threads)?.install(|| finish(workload, &train, &test)))
 }
 
 /// Everything a validation computes from its cells' results: the choice in each fold, the
@@ -221,8 +223,10 @@ pub fn finish(workload: &Workload, train: &[TrainScore], test: &[TestSummary]) -
     wanted.sort_unstable();
     wanted.dedup();
     let reruns: BTreeMap<(usize, usize), CellRun> = wanted
-        .into_iter()
+        .into_par_iter()
         .map(|(w, set)| ((w, set), workload.run_test(w, set)))
+        .collect::<Vec<_>>()
+        .into_iter()
         .collect();
     let test_of = |segment: usize, set: usize| match reruns.get(&(segment, set)) {
         Some(run) => Cow::Borrowed(run),
@@ -337,29 +341,11 @@ pub fn finish(workload: &Workload, train: &[TrainScore], test: &[TestSummary]) -
         Ok(sample) => probabilistic_sharpe(sample, 0.0),
         Err(why) => Stat::Undefined(why),
     };
-    let bars_stitched = stitched_run.returns.len();
-    let out_of_sample = Stitched {
-        performance,
-        trades: trade_stats,
-        exposure: if bars_stitched == 0 {
-            0.0
-        } else {
-            stitched_run.exposed_bars as f64 / bars_stitched as f64
-        },
-        moments,
-        psr,
-        deflated,
-        sharpe_bootstrap: sharpe_interval(
-            &stitched_run.returns,
-            annual.periods_per_year,
-            spec.bootstrap,
-        ),
-    };
-
     // PBO over every set's returns on the test windows, in time order: each set's blocks
-    // joined from the pieces its test cells summarized.
+    // joined from the pieces its test cells summarized. It and the bootstrap, the two costly
+    // statistics, run side by side on the pool's threads.
     let periods: usize = segments.iter().map(|w| w.len()).sum();
-    let pbo = match workload.pbo_layout {
+    let pbo_of = || match workload.pbo_layout {
         Some(layout) if test.iter().all(|summary| summary.finite) => {
             let columns: Vec<Vec<MeanVariance>> = (0..n_sets)
                 .map(|set| {
@@ -382,6 +368,30 @@ pub fn finish(workload: &Workload, train: &[TrainScore], test: &[TestSummary]) -
             rows_dropped: periods,
             logits: Vec::new(),
         },
+    };
+    let (sharpe_bootstrap, pbo) = rayon::join(
+        || {
+            sharpe_interval(
+                &stitched_run.returns,
+                annual.periods_per_year,
+                spec.bootstrap,
+            )
+        },
+        pbo_of,
+    );
+    let bars_stitched = stitched_run.returns.len();
+    let out_of_sample = Stitched {
+        performance,
+        trades: trade_stats,
+        exposure: if bars_stitched == 0 {
+            0.0
+        } else {
+            stitched_run.exposed_bars as f64 / bars_stitched as f64
+        },
+        moments,
+        psr,
+        deflated,
+        sharpe_bootstrap,
     };
 
     let trials: Vec<Trial> = (0..plan.folds.len())
@@ -437,7 +447,7 @@ pub fn finish(workload: &Workload, train: &[TrainScore], test: &[TestSummary]) -
         .collect();
     let cuts = evenly_spaced_cuts(data.bars(), LOOKAHEAD_CUTS);
     let lookahead = distinct
-        .iter()
+        .par_iter()
         .map(|&set| {
             let report = gauntlet_strategies::lookahead(name, &grid.sets[set], &columns, &cuts);
             let (passed, first_divergence) = match report {
