@@ -190,6 +190,23 @@ fn unknown_keys_are_all_named_at_once() {
 }
 
 #[test]
+fn pbo_blocks_beyond_the_limit_are_refused() {
+    // C(26, 13) = 10,400,600 splits: refused by name, with the range, before anything runs.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = format!("{}\n[pbo]\nblocks = 26\n", sma_cross_spec());
+    let spec = write(dir.path(), "many_blocks.toml", &text);
+    let err = refused(dir.path(), &[spec]);
+    assert!(
+        err.contains("many_blocks.toml: 1 problem in the spec"),
+        "{err}"
+    );
+    assert!(
+        err.contains("key 'pbo.blocks': expected an even number from 2 to 24"),
+        "{err}"
+    );
+}
+
+#[test]
 fn a_grid_with_no_valid_set_is_refused() {
     let dir = tempfile::tempdir().expect("tempdir");
     let text = with_line(&sma_cross_spec(), "fast =", "fast = [50]");

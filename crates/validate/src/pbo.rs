@@ -26,6 +26,10 @@ use crate::stat::{Stat, Undefined};
 /// Blocks used when none are asked for (the paper's example uses 16).
 pub const DEFAULT_BLOCKS: usize = 16;
 
+/// Most blocks: C(24, 12) = 2,704,156 splits, each costing `O(S × N)`; every 2 blocks more
+/// multiply the work by about 4.
+pub const MAX_BLOCKS: usize = 24;
+
 /// The result of CSCV.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Pbo {
@@ -47,8 +51,8 @@ pub struct Pbo {
 /// Why CSCV cannot run on a matrix.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PboError {
-    /// `S` must be even and at least 2.
-    #[error("blocks: expected an even number of at least 2, got {0}")]
+    /// `S` must be even, from 2 to [`MAX_BLOCKS`].
+    #[error("blocks: expected an even number from 2 to {MAX_BLOCKS}, got {0}")]
     Blocks(usize),
     /// Rows of different lengths.
     #[error("row {row}: expected {expected} values (one per configuration), got {got}")]
@@ -85,7 +89,7 @@ pub struct BlockLayout {
 impl BlockLayout {
     /// The layout of `periods` periods in `blocks` blocks (an even number, at least 2).
     pub fn new(periods: usize, blocks: usize) -> Result<BlockLayout, PboError> {
-        if blocks < 2 || !blocks.is_multiple_of(2) {
+        if !(2..=MAX_BLOCKS).contains(&blocks) || !blocks.is_multiple_of(2) {
             return Err(PboError::Blocks(blocks));
         }
         let dropped = periods % blocks;
@@ -320,6 +324,8 @@ mod tests {
         assert_eq!(layout.pieces(0, 3), vec![]);
         assert_eq!(BlockLayout::new(3, 4).expect("even").pieces(0, 3), vec![]);
         assert_eq!(BlockLayout::new(10, 3), Err(PboError::Blocks(3)));
+        assert_eq!(BlockLayout::new(100, 26), Err(PboError::Blocks(26)));
+        assert!(BlockLayout::new(100, MAX_BLOCKS).is_ok());
     }
 
     #[test]

@@ -200,7 +200,7 @@ pub enum StatsCommand {
     Pbo {
         /// The matrix CSV.
         matrix: PathBuf,
-        /// Blocks S (even).
+        /// Blocks S: even, from 2 to 24 (C(S, S/2) splits: 12,870 at 16).
         #[arg(long, default_value_t = 16)]
         blocks: usize,
         /// Output format.

@@ -13,7 +13,7 @@ use super::{GridAxis, MAX_GRID, Objective, Span, Spec, SpecError, SplitSpec};
 use crate::bootstrap::BootstrapConfig;
 use crate::gate::{GateOverrides, POLICY_KEYS, read_overrides};
 use crate::grid::stepped;
-use crate::pbo::DEFAULT_BLOCKS;
+use crate::pbo::{DEFAULT_BLOCKS, MAX_BLOCKS};
 use crate::toml_reader::Reader;
 
 const TOP_KEYS: &[&str] = &[
@@ -326,10 +326,13 @@ impl Spec {
         let pbo_blocks = r
             .count(pbo, "blocks", "pbo.blocks", 2)
             .unwrap_or(DEFAULT_BLOCKS);
-        if !pbo_blocks.is_multiple_of(2) {
+        if !pbo_blocks.is_multiple_of(2) || pbo_blocks > MAX_BLOCKS {
             r.problem(
                 "pbo.blocks",
-                format!("expected an even number, got {pbo_blocks}"),
+                format!(
+                    "expected an even number from 2 to {MAX_BLOCKS} (C(S, S/2) splits: 12,870 \
+                     at 16, 2,704,156 at 24), got {pbo_blocks}"
+                ),
             );
         }
         let gate = match r.table(&table, "gate", POLICY_KEYS) {
