@@ -186,12 +186,11 @@ impl Strategy for Pairs {
             )));
         }
         let (a, b) = (ctx.close_of(A), ctx.close_of(B));
-        if !(a > 0.0 && b > 0.0) {
+        let Some([y, x]) = ln_pair([a, b]) else {
             return Err(StrategyError(format!(
                 "pairs needs positive closes to take logs, got A={a} B={b}"
             )));
-        }
-        let [y, x] = ln_pair([a, b]);
+        };
         let Some(fit) = self.ols.update(x, y) else {
             return Ok(());
         };

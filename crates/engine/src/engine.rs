@@ -170,19 +170,20 @@ impl<S: Strategy, B: Broker> Engine<S, B> {
         }
         // Marks and equity in one pass, summed as `Portfolio::equity` sums them. One symbol
         // and a pair, the common cases, take no loop.
+        // Matching the three slices at once leaves one length test each, not one per read.
         let quantities = self.portfolio.quantities();
-        let equity = match self.marks.as_mut_slice() {
-            [mark] => {
-                *mark = bars.columns[0].close[i];
-                self.portfolio.cash() + quantities[0] * *mark
+        let equity = match (self.marks.as_mut_slice(), bars.columns, quantities) {
+            ([mark], [columns], [quantity]) => {
+                *mark = columns.close[i];
+                self.portfolio.cash() + quantity * *mark
             }
-            [mark_a, mark_b] => {
-                *mark_a = bars.columns[0].close[i];
-                *mark_b = bars.columns[1].close[i];
-                let held = 0.0 + quantities[0] * *mark_a + quantities[1] * *mark_b;
+            ([mark_a, mark_b], [columns_a, columns_b], [quantity_a, quantity_b]) => {
+                *mark_a = columns_a.close[i];
+                *mark_b = columns_b.close[i];
+                let held = 0.0 + quantity_a * *mark_a + quantity_b * *mark_b;
                 self.portfolio.cash() + held
             }
-            marks => {
+            (marks, _, _) => {
                 let mut held = 0.0;
                 for ((mark, columns), &quantity) in
                     marks.iter_mut().zip(bars.columns).zip(quantities)

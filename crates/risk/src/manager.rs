@@ -160,10 +160,14 @@ impl RiskManager {
     #[inline]
     pub fn on_mark(&mut self, ts: i64, equity: f64) -> Option<Halt> {
         self.last_equity = equity;
+        // The peak serves the drawdown limit alone: without limits on equity, marking is done.
+        if !self.watches_equity {
+            return None;
+        }
         if equity > self.peak {
             self.peak = equity;
         }
-        if self.halt.is_some() || !self.watches_equity {
+        if self.halt.is_some() {
             return None;
         }
         if let Some(limit) = self.config.max_daily_loss {

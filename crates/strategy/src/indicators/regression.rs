@@ -18,9 +18,10 @@ const EXACT_EVERY: usize = 1024;
 pub struct RollingOls {
     /// The window's `(x, y)` points.
     points: Window<(f64, f64)>,
-    /// The window length, and its inverse.
+    /// The window length, its inverse, and `1 - 1/n` (the sliding update's factor).
     n: f64,
     inv_n: f64,
+    shrink: f64,
     /// Laps of the full window since the last exact recomputation, and how many make one: the
     /// first lap end after [`EXACT_EVERY`] updates. Counting laps, not updates, leaves the
     /// update of a bar that ends no lap one test of the ring's index.
@@ -51,6 +52,7 @@ impl RollingOls {
             points: Window::new(n),
             n: n as f64,
             inv_n: 1.0 / n as f64,
+            shrink: 1.0 - 1.0 / n as f64,
             laps: 0,
             laps_between_exact: EXACT_EVERY.div_ceil(n),
             mean_x: 0.0,
@@ -67,21 +69,26 @@ impl RollingOls {
         let (old_x, old_y) = self.points.push((x, y));
         if !full {
             self.add(x, y);
-        } else if self.points.at_lap() && self.laps + 1 >= self.laps_between_exact {
-            self.recompute();
-            self.laps = 0;
-        } else {
-            self.laps += usize::from(self.points.at_lap());
-            self.replace(old_x, old_y, x, y);
+            return self.fit();
         }
-        self.fit()
+        // The lap test is taken once, and is false on all but one bar of a lap.
+        if self.points.at_lap() {
+            self.laps += 1;
+            if self.laps >= self.laps_between_exact {
+                self.recompute();
+                self.laps = 0;
+                return self.full_fit();
+            }
+        }
+        self.replace(old_x, old_y, x, y);
+        self.full_fit()
     }
 
     /// Replaces `(xo, yo)` by `(x, y)` in a full window.
     #[inline]
     fn replace(&mut self, xo: f64, yo: f64, x: f64, y: f64) {
         let (dx, dy) = (x - xo, y - yo);
-        let shrink = 1.0 - self.inv_n;
+        let shrink = self.shrink;
         let (ex, ey) = (xo - self.mean_x, yo - self.mean_y);
         self.cxy += ex * dy + ey * dx + dx * dy * shrink;
         self.cxx += 2.0 * ex * dx + dx * dx * shrink;
@@ -114,10 +121,16 @@ impl RollingOls {
     /// The current fit, once ready.
     #[inline]
     pub fn fit(&self) -> Option<OlsFit> {
-        // An x that does not vary has no slope; a co-moment within rounding of zero is that.
         if !self.points.is_full() {
             return None;
         }
+        self.full_fit()
+    }
+
+    /// The fit of a full window.
+    #[inline]
+    fn full_fit(&self) -> Option<OlsFit> {
+        // An x that does not vary has no slope; a co-moment within rounding of zero is that.
         let scale = self.mean_x.abs().max(1.0);
         let floor = self.n * (scale * 1e-12).powi(2);
         (self.cxx > floor).then(|| {
