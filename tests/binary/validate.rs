@@ -132,6 +132,74 @@ fn report_is_byte_identical_on_one_and_two_threads() {
     assert_eq!(report["gate"]["pass"], false, "{}", report["gate"]);
 }
 
+/// With more than one thread, a spec's report is written while the next spec validates: the
+/// reports must be those of one thread, the verdict rows in the order the specs were given,
+/// and a report that cannot be written must stop the run with its path named.
+#[test]
+fn several_specs_on_two_threads_write_what_one_thread_writes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let first = write(dir.path(), "first.toml", &sma_cross_spec());
+    let text = with_line(&sma_cross_spec(), "fast =", "fast = [10, 20]");
+    let second = write(dir.path(), "second.toml", &text);
+    let mut outputs = Vec::new();
+    for (threads, out) in [("1", "A"), ("2", "B")] {
+        let out = dir.path().join(out);
+        let run = gauntlet(&[
+            "validate",
+            path_str(&second),
+            path_str(&first),
+            "--threads",
+            threads,
+            "--quiet",
+            "--out",
+            path_str(&out),
+        ]);
+        let text = stdout(&run);
+        assert_eq!(run.status.code(), Some(1), "{text}\n{}", stderr(&run));
+        let order: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.split_whitespace().next())
+            .filter(|name| ["first", "second"].contains(name))
+            .collect();
+        assert_eq!(order, ["second", "first"], "{text}");
+        let read = |name: &str| {
+            let path = out.join(name).join("report.json");
+            std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        };
+        outputs.push((read("first"), read("second")));
+    }
+    assert!(
+        outputs[0] == outputs[1],
+        "one thread and two wrote different reports"
+    );
+
+    // The second spec's report folder is taken by a file: its report cannot be written.
+    let out = dir.path().join("C");
+    std::fs::create_dir(&out).expect("out folder");
+    std::fs::write(out.join("second"), "in the way").expect("write");
+    let run = gauntlet(&[
+        "validate",
+        path_str(&first),
+        path_str(&second),
+        "--threads",
+        "2",
+        "--quiet",
+        "--out",
+        path_str(&out),
+    ]);
+    let err = stderr(&run);
+    assert_eq!(run.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("second"),
+        "the error names the report's path: {err}"
+    );
+    assert!(
+        !stdout(&run).contains("verdict"),
+        "no verdict table when a report failed: {}",
+        stdout(&run)
+    );
+}
+
 #[test]
 fn splits_prints_the_first_fold_with_its_dates() {
     let run = gauntlet(&["splits", SPEC]);

@@ -295,7 +295,8 @@ pub struct ValidateArgs {
     /// Validate every spec in strategies/specs/ (the default when no SPEC is given).
     #[arg(long)]
     pub all: bool,
-    /// Worker threads [default: all cores].
+    /// Worker threads [default: all cores]. With more than one, each spec's report is written
+    /// while the next spec validates; with 1, everything runs on one thread.
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
     /// Output folder: each spec's results go into DIR/<spec name>/.

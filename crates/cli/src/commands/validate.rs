@@ -51,14 +51,14 @@ pub fn run(args: ValidateArgs) -> Result<()> {
         .map(|(spec, data, _)| Workload::new(spec, data))
         .collect::<Result<Vec<_>, _>>()?;
     let command: Vec<String> = std::env::args().collect();
-    let mut rows = Vec::new();
-    for (workload, (spec, _, stack)) in workloads.iter().zip(&loaded) {
+    let validate_one = |k: usize| -> Result<(Validation, RunRecord)> {
+        let spec = &loaded[k].0;
         let started = SystemTime::now();
         let clock = Instant::now();
         let progress = super::progress_bar(args.quiet, &spec.name, "cells");
-        progress.set_length(workload.len() as u64);
+        progress.set_length(workloads[k].len() as u64);
         let tick = || progress.inc(1);
-        let validation = validate_workload(workload, threads, &tick)?;
+        let validation = validate_workload(&workloads[k], threads, &tick)?;
         progress.finish_and_clear();
         let run = RunRecord {
             started: rfc3339(started),
@@ -68,7 +68,42 @@ pub fn run(args: ValidateArgs) -> Result<()> {
             tool_version: env!("CARGO_PKG_VERSION").to_string(),
             command: command.clone(),
         };
-        rows.push(publish(spec, validation, stack, &args.out, &run)?);
+        Ok((validation, run))
+    };
+    let publish_one = |k: usize, validation: Validation, run: RunRecord| {
+        let (spec, _, stack) = &loaded[k];
+        publish(spec, validation, stack, &args.out, &run)
+    };
+    let mut rows = Vec::with_capacity(loaded.len());
+    if threads == 1 {
+        for k in 0..loaded.len() {
+            let (validation, run) = validate_one(k)?;
+            rows.push(publish_one(k, validation, run)?);
+        }
+    } else {
+        // A spec's report (charts, Parquet tables) is written on a thread of its own while the
+        // next spec validates on the pool: writing is serial work that would leave a core idle.
+        rows = std::thread::scope(|scope| -> Result<Vec<Judged>> {
+            let (done, written) = std::sync::mpsc::channel::<(usize, Validation, RunRecord)>();
+            let writer = scope.spawn(move || -> Result<Vec<Judged>> {
+                let mut rows = Vec::new();
+                for (k, validation, run) in written {
+                    rows.push(publish_one(k, validation, run)?);
+                }
+                Ok(rows)
+            });
+            for k in 0..loaded.len() {
+                let (validation, run) = validate_one(k)?;
+                if done.send((k, validation, run)).is_err() {
+                    // The writer stopped on an error: it is reported below.
+                    break;
+                }
+            }
+            drop(done);
+            writer
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        })?;
     }
     conclude(&rows, &args.verdicts)
 }
