@@ -92,6 +92,26 @@ fn three_shards_out_of_order_merge_to_the_single_runs_report() {
     for file in ["run.json", "report.md", "report.html", "trials.parquet"] {
         assert!(out.join("sma_cross").join(file).exists(), "{file}");
     }
+    // On one thread: the same report, and run.json says one thread.
+    let one = dir.path().join("merged_one");
+    let run = gauntlet(&[
+        "merge",
+        path_str(&shards),
+        "--threads",
+        "1",
+        "--out",
+        path_str(&one),
+    ]);
+    assert_eq!(run.status.code(), Some(1), "{}", stderr(&run));
+    let report = std::fs::read(one.join("sma_cross/report.json")).expect("report.json");
+    assert!(
+        report == merged,
+        "--threads 1 merged a different report.json"
+    );
+    let run_json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(one.join("sma_cross/run.json")).expect("run.json"))
+            .expect("JSON");
+    assert_eq!(run_json["threads"], 1, "{run_json}");
 }
 
 #[test]

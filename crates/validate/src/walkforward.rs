@@ -174,8 +174,19 @@ pub fn validate_workload(
     tick: &(dyn Fn() + Sync),
 ) -> Result<Validation, ValidateError> {
     let (train, test) = workload.run_all(threads, tick)?;
-    // The statistics' own parallel parts (PBO's splits) run on the same number of threads.
-    Ok(thread_pool(threads)?.install(|| finish(workload, &train, &test)))
+    finish_on(workload, &train, &test, threads)
+}
+
+/// [`finish`] with its parallel parts (PBO's splits, the bootstrap, the reruns and the
+/// look-ahead checks) on a pool of `threads`: the cells and the statistics of one validation
+/// use the same number of threads, and a merge of shards uses the number it was given.
+pub fn finish_on(
+    workload: &Workload,
+    train: &[TrainScore],
+    test: &[TestSummary],
+    threads: usize,
+) -> Result<Validation, ValidateError> {
+    Ok(thread_pool(threads)?.install(|| finish(workload, train, test)))
 }
 
 /// Everything a validation computes from its cells' results: the choice in each fold, the

@@ -323,6 +323,10 @@ pub struct MergeArgs {
     /// Output folder: each spec's report goes into DIR/<spec name>/.
     #[arg(long, value_name = "DIR", default_value = "reports")]
     pub out: PathBuf,
+    /// Worker threads for the statistics (PBO, the bootstrap, the reruns of the chosen sets)
+    /// [default: all cores]. The merged report is the same bytes on any number.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
     #[command(flatten)]
     pub verdicts: VerdictOutput,
 }

@@ -13,7 +13,7 @@ use gauntlet_report::text::one_line;
 use gauntlet_validate::shard::{
     self, EXTENSION, MergeError, ShardId, ShardPlan, ShardResult, assemble, check_set, costs, deal,
 };
-use gauntlet_validate::walkforward::finish;
+use gauntlet_validate::walkforward::finish_on;
 use gauntlet_validate::workload::{Cell, Workload};
 use gauntlet_validate::{Dataset, Spec};
 
@@ -69,6 +69,7 @@ pub fn run_shard(
 pub fn merge(args: MergeArgs) -> Result<()> {
     let started = SystemTime::now();
     let clock = Instant::now();
+    let threads = super::threads(args.threads)?;
     let files = shard_files(&args.dirs)?;
     let mut by_spec: BTreeMap<String, Vec<(PathBuf, ShardResult)>> = BTreeMap::new();
     for file in files {
@@ -92,7 +93,7 @@ pub fn merge(args: MergeArgs) -> Result<()> {
         let validation = {
             let workload = Workload::new(&spec, &data)?;
             let (train, test) = assemble(&workload, shards)?;
-            finish(&workload, &train, &test)
+            finish_on(&workload, &train, &test, threads)?
         };
         merged.push((spec, validation, stack));
     }
@@ -103,7 +104,7 @@ pub fn merge(args: MergeArgs) -> Result<()> {
             started: rfc3339(started),
             duration_seconds: clock.elapsed().as_secs_f64(),
             host: host(),
-            threads: 1,
+            threads,
             tool_version: env!("CARGO_PKG_VERSION").to_string(),
             command: command.clone(),
         };
