@@ -161,8 +161,13 @@ pub enum BuildError {
     #[error("unknown strategy '{0}' (known: {known})", known = CATALOG.iter().map(|s| s.name).collect::<Vec<_>>().join(", "))]
     Unknown(String),
     /// The parameters were refused.
-    #[error("strategy parameters: {0}")]
-    Params(#[from] ParamError),
+    #[error("{strategy}: {error}")]
+    Params {
+        /// The strategy that refused them.
+        strategy: &'static str,
+        /// Which parameter, and why.
+        error: ParamError,
+    },
 }
 
 /// Checks that strategy `name` accepts `params`, relations between them included (a fast window
@@ -182,14 +187,22 @@ pub fn build<V: StrategyVisitor>(
     params: &Params,
     visitor: V,
 ) -> Result<V::Output, BuildError> {
-    match info(name)?.name {
-        sma_cross::NAME => Ok(visitor.visit(SmaCross::from_params(params)?)),
-        vwap::NAME => Ok(visitor.visit(Vwap::from_params(params)?)),
-        momentum::NAME => Ok(visitor.visit(Momentum::from_params(params)?)),
-        rsi_divergence::NAME => Ok(visitor.visit(RsiDivergence::from_params(params)?)),
-        volume_breakout::NAME => Ok(visitor.visit(VolumeBreakout::from_params(params)?)),
-        mean_reversion::NAME => Ok(visitor.visit(MeanReversion::from_params(params)?)),
-        pairs::NAME => Ok(visitor.visit(Pairs::from_params(params)?)),
+    let strategy = info(name)?.name;
+    let refused = |error| BuildError::Params { strategy, error };
+    match strategy {
+        sma_cross::NAME => Ok(visitor.visit(SmaCross::from_params(params).map_err(refused)?)),
+        vwap::NAME => Ok(visitor.visit(Vwap::from_params(params).map_err(refused)?)),
+        momentum::NAME => Ok(visitor.visit(Momentum::from_params(params).map_err(refused)?)),
+        rsi_divergence::NAME => {
+            Ok(visitor.visit(RsiDivergence::from_params(params).map_err(refused)?))
+        }
+        volume_breakout::NAME => {
+            Ok(visitor.visit(VolumeBreakout::from_params(params).map_err(refused)?))
+        }
+        mean_reversion::NAME => {
+            Ok(visitor.visit(MeanReversion::from_params(params).map_err(refused)?))
+        }
+        pairs::NAME => Ok(visitor.visit(Pairs::from_params(params).map_err(refused)?)),
         other => Err(BuildError::Unknown(other.to_string())),
     }
 }

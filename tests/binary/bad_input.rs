@@ -92,7 +92,14 @@ fn empty_file_and_header_only() {
 #[test]
 fn a_missing_file_and_an_unknown_format() {
     let err = refused("data/no_such_file.csv", &[]);
-    assert!(err.contains("data/no_such_file.csv: cannot read"), "{err}");
+    // Relative to the folder the command runs in (the repository's root here), and said so.
+    assert!(
+        err.contains(&format!(
+            "data/no_such_file.csv: no such file (looked for in {}",
+            root().canonicalize().expect("root").display()
+        )),
+        "{err}"
+    );
     let err = refused("data/PROVENANCE.md", &[]);
     assert!(err.contains("expected a .csv or .parquet file"), "{err}");
 }
@@ -186,7 +193,16 @@ fn bad_parameters_are_named() {
         "data/sp500_daily.csv",
         &["--param", "fast=50", "--param", "slow=20"],
     );
-    assert!(err.contains("fast must be below slow"), "{err}");
+    // Named by its strategy, and said once (not once more as the cause of itself).
+    assert!(
+        err.contains("sma_cross: parameter 'fast, slow': fast must be below slow"),
+        "{err}"
+    );
+    assert_eq!(err.matches("fast must be below slow").count(), 1, "{err}");
+    // A negative number is a value to check, not an unknown option.
+    let err = refused("data/sp500_daily.csv", &["--commission-bps", "-5"]);
+    assert!(err.contains("--commission-bps"), "{err}");
+    assert!(!err.contains("unexpected argument"), "{err}");
     let err = refused("data/sp500_daily.csv", &["--strategy", "nope"]);
     assert!(
         err.contains("unknown strategy 'nope' (known: sma_cross"),

@@ -108,6 +108,15 @@ fn sweep_refuses_a_bad_grid_naming_it() {
             "none of the 2 parameter sets is valid",
         ),
         (vec!["fast=10:5:1"], "--grid fast=10:5:1"),
+        // A repeated value or axis would run the same set twice, as two trials.
+        (
+            vec!["fast=5,10,5"],
+            "--grid fast=5,10,5: parameter 'fast': 5 is listed twice",
+        ),
+        (
+            vec!["fast=5:10:5", "fast=20"],
+            "--grid fast=20: 'fast' has an axis already",
+        ),
     ] {
         let out = dir.path().join("out");
         let run = sweep(&out, "1", &grid);
@@ -183,22 +192,35 @@ fn stats_returns_by_hand() {
     ));
 }
 
+/// `stats dsr` of a Sharpe ratio over 252 periods, against `trials` trials whose Sharpe ratios
+/// vary by 0.0025.
+fn dsr(sharpe: &str, trials: &str, skew: &str, kurt: &str) -> Vec<String> {
+    [
+        "dsr",
+        "--sharpe",
+        sharpe,
+        "--trials",
+        trials,
+        "--trials-var",
+        "0.0025",
+        "--periods",
+        "252",
+        "--skew",
+        skew,
+        "--kurt",
+        kurt,
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
 #[test]
 fn stats_dsr_matches_scipy() {
     // scipy: SR0 = sqrt(V) ((1 - g) Phi^-1(1 - 1/N) + g Phi^-1(1 - 1/(N e))) with N = 10,
     // V = 0.0025; DSR = Phi((SR - SR0) sqrt(T - 1) / sqrt(1 - skew SR + (kurt - 1) / 4 SR^2))
     // with SR = 0.1, T = 252, skew 0, kurt 3; PSR the same with SR0 = 0.
-    let json = stats(&[
-        "dsr",
-        "--sharpe",
-        "0.1",
-        "--trials",
-        "10",
-        "--trials-var",
-        "0.0025",
-        "--periods",
-        "252",
-    ]);
+    let args = dsr("0.1", "10", "0", "3");
+    let json = stats(&args.iter().map(String::as_str).collect::<Vec<_>>());
     assert!(close_rel(
         value(&json, "/deflated/expected_max_sharpe/value"),
         0.0787299150672875,
@@ -250,19 +272,51 @@ fn stats_pbo_and_splits() {
     assert_eq!(json["paths"].as_array().map(Vec::len), Some(5));
 }
 
+/// `gauntlet stats ARGS`, which must exit 2 with `says` on standard error and nothing on
+/// standard output.
+fn stats_refused(args: &[&str], says: &str) {
+    let mut all = vec!["stats"];
+    all.extend(args);
+    let run = gauntlet(&all);
+    let err = stderr(&run);
+    assert_eq!(run.status.code(), Some(2), "{args:?}: {err}");
+    assert!(err.contains(says), "{args:?}: expected {says:?} in: {err}");
+    assert!(run.stdout.is_empty(), "{args:?}: {}", stdout(&run));
+}
+
 #[test]
 fn stats_refuses_bad_input_naming_the_file() {
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("r.csv");
-    // One column of any name is the returns; of several, one must be named `return`.
-    std::fs::write(&file, "date,ret\n2020-01-02,0.01\n").expect("write");
-    let run = gauntlet(&["stats", "returns", path_str(&file)]);
-    assert_eq!(run.status.code(), Some(2), "{}", stderr(&run));
-    assert!(
-        stderr(&run).contains("r.csv: no 'return' column (columns: date, ret)"),
-        "{}",
-        stderr(&run)
+    let returns = |text: &str, says: &str| {
+        std::fs::write(&file, text).expect("write");
+        stats_refused(&["returns", path_str(&file)], says);
+    };
+    // The returns column is found by its name, never by position.
+    returns(
+        "date,ret\n2020-01-02,0.01\n",
+        "r.csv: no 'return' column (columns: date, ret)",
     );
+    returns(
+        "ret\n0.01\n0.02\n",
+        "r.csv: no 'return' column (columns: ret)",
+    );
+    // No header: the first return would have been taken for a column name, and lost.
+    returns(
+        "0.01\n0.02\n0.03\n",
+        "r.csv: line 1 is '0.01': expected a header line naming the columns",
+    );
+    // A blank line between rows (the CSV reader would pass over it).
+    returns(
+        "return\n0.01\n\n0.02\n",
+        "r.csv: line 3: blank: expected one row per line",
+    );
+    returns(
+        "return,return\n0.01,0.5\n",
+        "r.csv: line 1: the column 'return' is named twice",
+    );
+    returns("return\n", "r.csv: a header and no rows");
+    returns("", "r.csv: empty: expected a header line");
     std::fs::write(&file, "return\n0.01\nNaN\n").expect("write");
     let run = gauntlet(&["stats", "returns", path_str(&file)]);
     assert_eq!(run.status.code(), Some(2), "{}", stderr(&run));
@@ -272,4 +326,93 @@ fn stats_refuses_bad_input_naming_the_file() {
         "{}",
         stderr(&run)
     );
+}
+
+#[test]
+fn stats_pbo_and_dsr_refuse_what_cannot_be_so() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let matrix = dir.path().join("m.csv");
+    std::fs::write(&matrix, "date,a,b\n2020-01-02,0.01,0.02\n").expect("write");
+    stats_refused(
+        &["pbo", path_str(&matrix)],
+        "m.csv: line 2, column 'date': expected a finite number, got '2020-01-02' (every \
+         column is one configuration's returns",
+    );
+    std::fs::write(&matrix, "a,b\n").expect("write");
+    stats_refused(&["pbo", path_str(&matrix)], "m.csv: a header and no rows");
+    let refused = |args: Vec<String>, says: &str| {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        stats_refused(&args, says);
+    };
+    refused(dsr("0.1", "0", "0", "3"), "--trials: expected 1 or more");
+    // Pearson: kurtosis >= 1 + skewness^2 for every distribution; 1 + 0.5^2 = 1.25.
+    refused(
+        dsr("0.1", "10", "-0.5", "1.2"),
+        "--kurt: expected at least 1 + skew² = 1.25",
+    );
+}
+
+#[test]
+fn negative_numbers_need_no_equals_sign() {
+    // A negative Sharpe ratio and skewness, the everyday case, written as separate words. The
+    // DSR of SR = -0.1 against the 10 trials of stats_dsr_matches_scipy (expected maximum
+    // 0.0787299150672875): Phi((-0.1 - 0.0787299) sqrt(251) / sqrt(1 - (-0.5)(-0.1) + (3.5 - 1)
+    // / 4 * 0.01)), the normal CDF taken with scipy.
+    let args = dsr("-0.1", "10", "-0.5", "3.5");
+    let json = stats(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    // scipy.stats.norm.cdf of z = -2.8956654588720165:
+    let expected = 0.0018917775616229915;
+    assert!(close_rel(
+        value(&json, "/deflated/dsr/value"),
+        expected,
+        1e-9
+    ));
+}
+
+#[test]
+fn trades_without_their_duration_leave_it_undefined() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("r.csv");
+    std::fs::write(&file, "return\n0.01\n-0.02\n0.03\n").expect("write");
+    let trades = dir.path().join("t.csv");
+    std::fs::write(&trades, "pnl\n5\n-3\n").expect("write");
+    let json = stats(&["returns", path_str(&file), "--trades", path_str(&trades)]);
+    assert_eq!(json["trades"]["trades"], 2, "{json}");
+    assert_eq!(
+        json["trades"]["average_bars_held"]["undefined"], "missing_input",
+        "{json}"
+    );
+}
+
+#[test]
+fn a_reader_that_goes_away_ends_the_run_quietly() {
+    // `gauntlet stats splits ... | head -1`: the pipe closes after the first line.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_gauntlet"))
+        .current_dir(root())
+        .args([
+            "stats",
+            "splits",
+            "--scheme",
+            "rolling",
+            "--n",
+            "100000",
+            "--in-sample",
+            "10",
+            "--out-of-sample",
+            "5",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("gauntlet starts");
+    let mut first = [0u8; 1];
+    std::io::Read::read_exact(child.stdout.as_mut().expect("stdout"), &mut first)
+        .expect("a first byte");
+    drop(child.stdout.take());
+    let run = child.wait_with_output().expect("gauntlet ends");
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(!err.contains("internal error"), "{err}");
+    assert!(err.is_empty(), "{err}");
+    // 128 + SIGPIPE, as a shell reports a command a closed pipe ended.
+    assert_eq!(run.status.code(), Some(141));
 }

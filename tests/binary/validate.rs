@@ -287,6 +287,62 @@ fn a_grid_with_no_valid_set_is_refused() {
 }
 
 #[test]
+fn a_value_listed_twice_in_the_grid_is_refused() {
+    // Three values of which two are one: counted as three trials, the repeat would deflate the
+    // Sharpe ratio (DSR) and weigh in the PBO as a configuration of its own.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = with_line(&sma_cross_spec(), "fast =", "fast = [5, 10, 5]");
+    let spec = write(dir.path(), "repeat.toml", &text);
+    let err = refused(dir.path(), &[spec]);
+    assert!(err.contains("repeat.toml: 1 problem in the spec"), "{err}");
+    assert!(
+        err.contains("key 'strategy.grid.fast[2]': 5 repeats strategy.grid.fast[0]"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_empty_grid_table_is_refused_not_read_as_the_defaults() {
+    // Left out, [strategy.grid] means the declared space; written empty, it would otherwise
+    // mean one set (the defaults): refused so the two cannot be confused.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = sma_cross_spec();
+    let start = text.find("[strategy.grid]").expect("a grid table");
+    let end = text[start..]
+        .find("\n[")
+        .map_or(text.len(), |i| start + i + 1);
+    let text = format!("{}[strategy.grid]\n{}", &text[..start], &text[end..]);
+    let spec = write(dir.path(), "empty_table.toml", &text);
+    let err = refused(dir.path(), &[spec]);
+    assert!(err.contains("key 'strategy.grid': an empty table"), "{err}");
+}
+
+#[test]
+fn two_specs_of_one_name_or_one_spec_twice_are_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(dir.path().join("other")).expect("folder");
+    let first = write(dir.path(), "same.toml", &sma_cross_spec());
+    let second = write(&dir.path().join("other"), "same.toml", &sma_cross_spec());
+    // Both reports would go to OUT/same/: the second would overwrite the first.
+    let err = refused(dir.path(), &[first.clone(), second.clone()]);
+    assert!(
+        err.contains(&format!(
+            "{}: its name 'same' is also the name of {}",
+            path_str(&second),
+            path_str(&first)
+        )),
+        "{err}"
+    );
+    let again = dir.path().join("other/../same.toml");
+    let run_dir = tempfile::tempdir().expect("tempdir");
+    let err = refused(run_dir.path(), &[first, again.clone()]);
+    assert!(
+        err.contains(&format!("{}: given twice", path_str(&again))),
+        "{err}"
+    );
+}
+
+#[test]
 fn a_training_window_longer_than_the_data_is_refused() {
     let dir = tempfile::tempdir().expect("tempdir");
     let text = with_line(&sma_cross_spec(), "in_sample =", "in_sample = \"30y\"");

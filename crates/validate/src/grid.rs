@@ -57,6 +57,18 @@ pub fn enumerate(base: &Params, axes: &[GridAxis]) -> Vec<Params> {
     sets
 }
 
+/// The first value that repeats an earlier one, as (earlier position, later position). Every
+/// value of an axis makes its own trials, and a repeat would be counted as a trial it is not:
+/// the DSR's number of trials and the PBO's matrix would both be inflated.
+pub fn repeat(values: &[ParamValue]) -> Option<(usize, usize)> {
+    (1..values.len()).find_map(|later| {
+        values[..later]
+            .iter()
+            .position(|v| *v == values[later])
+            .map(|earlier| (earlier, later))
+    })
+}
+
 /// The values from `from` to `to` every `step` (`to` included when the step lands on it),
 /// counted in whole steps from `from` so that float steps cannot drift; none unless both ends
 /// are integers with a whole step, or both numbers, with `from <= to` and a positive step.
@@ -106,9 +118,53 @@ pub fn parse_axis(
                 )
             })
         }
-        [_] => text.split(',').map(parse).collect(),
+        [_] => {
+            let values = text.split(',').map(parse).collect::<Result<Vec<_>, _>>()?;
+            match repeat(&values) {
+                Some((_, later)) => Err(format!(
+                    "{} is listed twice: each value is one more trial, counted in the DSR and PBO",
+                    values[later]
+                )),
+                None => Ok(values),
+            }
+        }
         _ => Err(format!(
             "expected from:to:step, v1,v2,... or one value, got '{text}'"
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ParamValue::{Float, Int};
+
+    #[test]
+    fn the_first_repeat_is_found_with_both_positions() {
+        assert_eq!(repeat(&[Int(5), Int(10), Int(5)]), Some((0, 2)));
+        assert_eq!(repeat(&[Int(5), Int(10), Int(10), Int(5)]), Some((1, 2)));
+        assert_eq!(repeat(&[Float(0.5), Float(1.0), Float(1.5)]), None);
+        assert_eq!(repeat(&[]), None);
+    }
+
+    #[test]
+    fn a_list_with_a_repeat_is_refused_a_range_never_repeats() {
+        let spec = gauntlet_strategy::ParamSpec {
+            name: "fast",
+            kind: gauntlet_strategy::ParamKind::Int {
+                min: 2,
+                max: 200,
+                step: 5,
+            },
+            default: Int(10),
+            doc: "",
+        };
+        let spec: &'static _ = Box::leak(Box::new(spec));
+        let why = parse_axis(spec, "5,10,5").expect_err("a repeat");
+        assert!(why.starts_with("5 is listed twice"), "{why}");
+        assert_eq!(
+            parse_axis(spec, "5:20:5"),
+            Ok(vec![Int(5), Int(10), Int(15), Int(20)])
+        );
     }
 }

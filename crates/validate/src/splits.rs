@@ -70,6 +70,49 @@ pub enum Scheme {
     },
 }
 
+/// For people: "rolling walk-forward: train 756 bars, test 252, step 252".
+impl std::fmt::Display for Scheme {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {
+            Scheme::Rolling {
+                in_sample,
+                out_of_sample,
+                step,
+            } => write!(
+                f,
+                "rolling walk-forward: train {in_sample} bars, test {out_of_sample}, step {step}"
+            ),
+            Scheme::Anchored {
+                in_sample,
+                out_of_sample,
+                step,
+            } => write!(
+                f,
+                "anchored walk-forward: train from the first bar ({in_sample} bars at first), \
+                 test {out_of_sample}, step {step}"
+            ),
+            Scheme::PurgedKFold {
+                folds,
+                label_span,
+                embargo,
+            } => write!(
+                f,
+                "purged {folds}-fold: label span {label_span} bars, embargo {embargo}"
+            ),
+            Scheme::Cpcv {
+                groups,
+                test_groups,
+                label_span,
+                embargo,
+            } => write!(
+                f,
+                "CPCV: {groups} groups, {test_groups} tested per split, label span \
+                 {label_span} bars, embargo {embargo}"
+            ),
+        }
+    }
+}
+
 impl Scheme {
     /// The scheme in words, e.g. "rolling walk-forward (in-sample 756 bars, out-of-sample 126,
     /// step 126)".

@@ -30,6 +30,8 @@ pub enum Undefined {
     NoBenchmark,
     /// The in-sample figure a ratio is measured against is zero or negative.
     NonPositiveInSample,
+    /// The input left out what the figure needs (trades without their bars held).
+    MissingInput,
 }
 
 impl Undefined {
@@ -45,6 +47,7 @@ impl Undefined {
             Undefined::SingleTrial => "single_trial",
             Undefined::NoBenchmark => "no_benchmark",
             Undefined::NonPositiveInSample => "non_positive_in_sample",
+            Undefined::MissingInput => "missing_input",
         }
     }
 }

@@ -32,7 +32,7 @@ pub enum Command {
     ///   gauntlet backtest
     ///   gauntlet backtest --param fast=20 --param slow=100 --commission-bps 10
     ///   gauntlet backtest --risk conservative --data data/nasdaq_daily.csv
-    #[command(verbatim_doc_comment)]
+    #[command(verbatim_doc_comment, allow_negative_numbers = true)]
     Backtest(BacktestArgs),
     /// Check bar files and print every problem found.
     #[command(subcommand)]
@@ -55,8 +55,9 @@ pub enum Command {
     /// stitch, and judge the result against the gate (Sharpe, drawdown, win rate against the
     /// claim, trades, DSR, PBO, look-ahead). Prints a verdict table and one line per spec.
     ///
-    /// Writes into reports/<spec>/: report.json (the machine record, with a checksum of its content), run.json (time,
-    /// host, threads), report.md, report.html (charts), and trades/equity/folds/trials.parquet.
+    /// Writes into reports/<spec>/: report.json (the machine record, with a checksum of its
+    /// content), run.json (time, host, threads), report.md, report.html (charts), and
+    /// trades/equity/folds/trials.parquet.
     ///
     /// The gate's policy: the desk's defaults, then strategies/gate.toml (gate.toml in the
     /// folder above the spec's, when it exists), then the spec's [gate] table, then --policy.
@@ -156,8 +157,10 @@ pub enum Command {
     /// revoked, or its code, parameters or risk config differ from the approval.
     ///
     /// Examples:
-    ///   gauntlet live --approvals approvals.json --feed data/sp500_daily.csv --state live/ --audit live/audit.jsonl --durability batch
-    ///   tail -f bars.csv | gauntlet live --approvals approvals.json --feed - --state live/ --audit live/audit.jsonl --stall-after 120
+    ///   gauntlet live --approvals approvals.json --feed data/sp500_daily.csv \
+    ///       --state live/ --audit live/audit.jsonl --durability batch
+    ///   tail -f bars.csv | gauntlet live --approvals approvals.json --feed - \
+    ///       --state live/ --audit live/audit.jsonl --stall-after 120
     ///   gauntlet live halt --state live/ --reason "news"
     #[command(verbatim_doc_comment)]
     Live(LiveArgs),
@@ -182,7 +185,7 @@ pub enum StatsCommand {
     Returns {
         /// The returns CSV.
         file: PathBuf,
-        /// Periods per year [default: 252].
+        /// Periods per year, to annualize (252 for daily equities, 52 weekly, 12 monthly).
         #[arg(long, value_name = "P", default_value_t = 252.0)]
         periods: f64,
         /// Closed trades: a CSV with a `pnl` column (and optionally `bars_held`).
@@ -208,11 +211,12 @@ pub enum StatsCommand {
         format: StatsFormat,
     },
     /// Deflated Sharpe Ratio from its inputs (per-period Sharpe ratios, not annualized).
+    #[command(allow_negative_numbers = true)]
     Dsr {
         /// The Sharpe ratio tested (per period).
         #[arg(long)]
         sharpe: f64,
-        /// Trials N.
+        /// Trials N: the parameter sets tried, 1 or more.
         #[arg(long)]
         trials: usize,
         /// Variance of the trials' per-period Sharpe ratios.
@@ -224,7 +228,7 @@ pub enum StatsCommand {
         /// Skewness of the returns.
         #[arg(long, default_value_t = 0.0)]
         skew: f64,
-        /// Kurtosis of the returns (3 for normal; not the excess).
+        /// Kurtosis of the returns (3 for normal; not the excess); at least 1 + skew².
         #[arg(long, default_value_t = 3.0)]
         kurt: f64,
         /// Output format.
@@ -271,9 +275,9 @@ pub enum StatsCommand {
 pub struct SweepArgs {
     #[command(flatten)]
     pub run: StrategyRun,
-    /// One axis of the grid: NAME=FROM:TO:STEP, NAME=V1,V2,... or NAME=VALUE; repeat per
-    /// parameter.
-    #[arg(long = "grid", value_name = "NAME=VALUES")]
+    /// One axis of the grid: NAME=FROM:TO:STEP, NAME=V1,V2,... or NAME=VALUE; one --grid per
+    /// parameter searched (at least one).
+    #[arg(long = "grid", value_name = "NAME=VALUES", required = true)]
     pub grid: Vec<String>,
     /// Worker threads [default: all cores].
     #[arg(long, value_name = "N")]
@@ -324,7 +328,7 @@ pub struct MergeArgs {
     #[arg(long, value_name = "DIR", default_value = "reports")]
     pub out: PathBuf,
     /// Worker threads for the statistics (PBO, the bootstrap, the reruns of the chosen sets)
-    /// [default: all cores]. The merged report is the same bytes on any number.
+    /// [default: all cores]. The merged report is the same bytes with any number of threads.
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
     #[command(flatten)]

@@ -137,7 +137,9 @@ fn resolve_risk(value: &str) -> Result<(RiskConfig, String)> {
     };
     if !path.exists() {
         bail!(
-            "--risk {value}: no such file (give a TOML file, `unlimited`, or a profile in strategies/risk/)"
+            "--risk {value}: no such file{}; give a TOML file, `unlimited`, or the name of a \
+             profile in strategies/risk/ (looked for from the repository's root)",
+            super::from_where(&path)
         );
     }
     let risk = RiskConfig::load(&path)?;
@@ -206,7 +208,10 @@ fn print_summary(
     println!("  exposure      {}", pct(s.exposure));
     println!("  fees          {:.2}", s.fees_paid);
     if s.borrow_paid > 0.0 {
-        println!("  borrow        {:.2}", s.borrow_paid);
+        println!(
+            "  borrow        {:.2} (in trades.csv, part of each short trade's fees)",
+            s.borrow_paid
+        );
     }
     println!("  final equity  {:.6}", s.final_equity);
     if !result.halts.is_empty() || !result.failures.is_empty() || !result.refusals.is_empty() {

@@ -12,10 +12,11 @@ mod stats;
 mod strategies;
 mod sweep;
 mod synth;
+mod track_csv;
 mod validate;
 mod verdicts;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use gauntlet_data::{BarSeries, LoadOptions, load_bars};
@@ -129,7 +130,22 @@ fn resolve_strategy(run: &mut StrategyRun) -> Result<(&'static StrategyInfo, Par
 fn load_series(run: &StrategyRun, options: &LoadOptions) -> Result<Vec<BarSeries>> {
     let mut series = Vec::with_capacity(run.data.len());
     for path in &run.data {
+        if !path.exists() {
+            bail!("{}: no such file{}", path.display(), from_where(path));
+        }
         series.push(load_bars(path, options)?);
     }
     Ok(series)
+}
+
+/// For a relative path that is not there: the folder it was looked for in, since the
+/// defaults (data/, strategies/) are the repository's and need it as the working folder.
+fn from_where(path: &Path) -> String {
+    match std::env::current_dir() {
+        Ok(here) if path.is_relative() => format!(
+            " (looked for in {}: relative paths are read from the current folder)",
+            here.display()
+        ),
+        _ => String::new(),
+    }
 }

@@ -31,12 +31,7 @@ pub fn run_shard(
 ) -> Result<()> {
     let id = ShardId::parse(shard, |name| std::env::var(name).ok())?;
     // Every spec, its data and its plan are checked before any cell runs.
-    let mut loaded = Vec::with_capacity(paths.len());
-    for path in paths {
-        let spec = Spec::load(path)?;
-        let data = Dataset::load(&spec)?;
-        loaded.push((spec, data));
-    }
+    let loaded = super::validate::load_specs(paths)?;
     let workloads = loaded
         .iter()
         .map(|(spec, data)| Workload::new(spec, data))

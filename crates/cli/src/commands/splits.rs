@@ -21,13 +21,10 @@ pub fn run(path: &Path) -> Result<()> {
         data.periods_per_year,
         data.trading_days,
     );
+    println!("scheme: {}", record.resolved);
     println!(
-        "scheme: {}",
-        serde_json::to_string(&record.resolved).unwrap_or_default()
-    );
-    println!(
-        "grid: {} parameter sets ({} rejected by the strategy's checks)",
-        grid.sets.len(),
+        "grid: {} ({} rejected by the strategy's checks)",
+        count(grid.sets.len(), "parameter set", "parameter sets"),
         grid.rejected
     );
     let windows = |ws: &[gauntlet_validate::outcome::Window]| {
@@ -63,4 +60,9 @@ pub fn run(path: &Path) -> Result<()> {
 
 fn date(ms: i64) -> String {
     gauntlet_data::timestamp::TsFormat::Date.format(ms)
+}
+
+/// `1 parameter set`, `2 parameter sets`.
+pub(super) fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }

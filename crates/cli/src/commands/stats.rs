@@ -1,14 +1,13 @@
 //! `gauntlet stats`: the validation statistics on any track record.
 
-use std::path::Path;
-
 use anyhow::{Context, Result, bail};
 use gauntlet_validate::pbo::probability_of_overfitting;
 use gauntlet_validate::sharpe::{Moments, SharpeSample, deflated_sharpe, probabilistic_sharpe};
 use gauntlet_validate::splits::Scheme;
-use gauntlet_validate::{Annualization, Performance, Stat, TradeOutcome, TradeStats};
+use gauntlet_validate::{Annualization, Performance, Stat, TradeOutcome, TradeStats, Undefined};
 use serde::Serialize;
 
+use super::track_csv::TrackCsv;
 use crate::args::{StatsCommand, StatsFormat};
 
 pub fn run(command: StatsCommand) -> Result<()> {
@@ -23,11 +22,11 @@ pub fn run(command: StatsCommand) -> Result<()> {
             if !(periods.is_finite() && periods > 0.0) {
                 bail!("--periods: expected a positive number, got {periods}");
             }
-            let returns = column(&file, "return")?;
+            let returns = TrackCsv::read(&file, "returns")?.column("return")?;
             let bench = match &benchmark {
                 None => None,
                 Some(path) => {
-                    let b = column(path, "return")?;
+                    let b = TrackCsv::read(path, "returns")?.column("return")?;
                     if b.len() != returns.len() {
                         bail!(
                             "{}: {} returns, but {} has {}: the benchmark must cover the same periods",
@@ -43,17 +42,26 @@ pub fn run(command: StatsCommand) -> Result<()> {
             let trade_stats = match &trades {
                 None => None,
                 Some(path) => {
-                    let pnl = column(path, "pnl")?;
-                    let held = column(path, "bars_held").unwrap_or_else(|_| vec![0.0; pnl.len()]);
+                    let table = TrackCsv::read(path, "trades")?;
+                    let pnl = table.column("pnl")?;
+                    let held = if table.has("bars_held") {
+                        Some(table.column("bars_held")?)
+                    } else {
+                        None
+                    };
                     let outcomes: Vec<TradeOutcome> = pnl
                         .iter()
-                        .zip(&held)
-                        .map(|(&pnl, &h)| TradeOutcome {
+                        .enumerate()
+                        .map(|(i, &pnl)| TradeOutcome {
                             pnl,
-                            bars_held: h.max(0.0) as usize,
+                            bars_held: held.as_ref().map_or(0, |h| h[i].max(0.0) as usize),
                         })
                         .collect();
-                    Some(TradeStats::of(&outcomes))
+                    let mut stats = TradeStats::of(&outcomes);
+                    if held.is_none() && !outcomes.is_empty() {
+                        stats.average_bars_held = Stat::Undefined(Undefined::MissingInput);
+                    }
+                    Some(stats)
                 }
             };
             let moments = Moments::of(&returns);
@@ -85,9 +93,19 @@ pub fn run(command: StatsCommand) -> Result<()> {
             blocks,
             format,
         } => {
-            let rows = matrix_rows(&matrix)?;
+            let rows = TrackCsv::read(&matrix, "periods' returns")?.numbers()?;
             let pbo = probability_of_overfitting(&rows, blocks)
                 .with_context(|| format!("{}", matrix.display()))?;
+            if pbo.rows_dropped > 0 {
+                eprintln!(
+                    "note: {}: the oldest {} of {} rows left out, so that the {blocks} blocks \
+                     hold {} rows each",
+                    matrix.display(),
+                    pbo.rows_dropped,
+                    rows.len(),
+                    pbo.rows_used / blocks
+                );
+            }
             print(&pbo, format)
         }
         StatsCommand::Dsr {
@@ -111,6 +129,21 @@ pub fn run(command: StatsCommand) -> Result<()> {
             }
             if trials_var < 0.0 {
                 bail!("--trials-var: expected zero or more, got {trials_var}");
+            }
+            if trials == 0 {
+                bail!("--trials: expected 1 or more (the parameter sets tried), got 0");
+            }
+            if periods < 2 {
+                bail!(
+                    "--periods: expected 2 or more returns behind the Sharpe ratio, got {periods}"
+                );
+            }
+            // Pearson's inequality: no distribution has kurtosis below 1 + skewness².
+            if kurt < 1.0 + skew * skew {
+                bail!(
+                    "--kurt: expected at least 1 + skew² = {} (no distribution has less), got {kurt}",
+                    1.0 + skew * skew
+                );
             }
             let sample = SharpeSample {
                 sharpe,
@@ -223,60 +256,4 @@ fn table(prefix: &str, json: &serde_json::Value) {
         }
         other => println!("{prefix}: {other}"),
     }
-}
-
-/// The numbers of the column `name` of a CSV (the only column when there is one); NaN, blanks
-/// and non-numbers are errors naming the line.
-fn column(path: &Path, name: &str) -> Result<Vec<f64>> {
-    let mut reader =
-        csv::Reader::from_path(path).with_context(|| format!("{}: cannot read", path.display()))?;
-    let headers = reader.headers()?.clone();
-    let index = match headers.iter().position(|h| h.trim() == name) {
-        Some(i) => i,
-        None if headers.len() == 1 => 0,
-        None => bail!(
-            "{}: no '{name}' column (columns: {})",
-            path.display(),
-            headers.iter().collect::<Vec<_>>().join(", ")
-        ),
-    };
-    let mut values = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let record = record.with_context(|| format!("{}: line {}", path.display(), i + 2))?;
-        let text = record.get(index).unwrap_or("").trim();
-        match text.parse::<f64>() {
-            Ok(v) if v.is_finite() => values.push(v),
-            _ => bail!(
-                "{}: line {}, column '{}': expected a finite number, got '{text}'",
-                path.display(),
-                i + 2,
-                headers.get(index).unwrap_or(name)
-            ),
-        }
-    }
-    Ok(values)
-}
-
-/// Every row of a numeric CSV with a header.
-fn matrix_rows(path: &Path) -> Result<Vec<Vec<f64>>> {
-    let mut reader =
-        csv::Reader::from_path(path).with_context(|| format!("{}: cannot read", path.display()))?;
-    let mut rows = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let record = record.with_context(|| format!("{}: line {}", path.display(), i + 2))?;
-        let mut row = Vec::with_capacity(record.len());
-        for (c, text) in record.iter().enumerate() {
-            match text.trim().parse::<f64>() {
-                Ok(v) if v.is_finite() => row.push(v),
-                _ => bail!(
-                    "{}: line {}, column {}: expected a finite number, got '{text}'",
-                    path.display(),
-                    i + 2,
-                    c + 1
-                ),
-            }
-        }
-        rows.push(row);
-    }
-    Ok(rows)
 }

@@ -33,6 +33,14 @@ pub fn run(mut args: SweepArgs) -> Result<()> {
                 names.join(", ")
             );
         };
+        if axes.iter().any(|a: &GridAxis| a.spec.name == spec.name) {
+            bail!(
+                "--grid {text}: '{}' has an axis already: give each parameter one --grid, with \
+                 all its values (e.g. {}=5,10,20)",
+                spec.name,
+                spec.name
+            );
+        }
         let values = parse_axis(spec, values)
             .map_err(|why| anyhow::anyhow!("--grid {text}: parameter '{}': {why}", spec.name))?;
         axes.push(GridAxis { spec, values });
@@ -139,8 +147,8 @@ fn print_best(rows: &[SweepRow], rejected: usize, bars: usize, file: &std::path:
     let key = |r: &SweepRow| r.performance.sharpe.value().unwrap_or(f64::NEG_INFINITY);
     order.sort_by(|a, b| key(b).total_cmp(&key(a)).then(a.set.cmp(&b.set)));
     println!(
-        "{} parameter sets over {bars} bars ({rejected} rejected by the strategy's checks); best by Sharpe:",
-        rows.len()
+        "{} over {bars} bars ({rejected} rejected by the strategy's checks); best by Sharpe:",
+        super::splits::count(rows.len(), "parameter set", "parameter sets")
     );
     for row in order.iter().take(10) {
         println!(

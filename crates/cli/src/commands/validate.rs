@@ -22,8 +22,9 @@ const SPECS_DIR: &str = "strategies/specs";
 pub fn run(args: ValidateArgs) -> Result<()> {
     let paths = if args.specs.is_empty() || args.all {
         let mut all = shipped_specs()?;
+        let canonical = |p: &PathBuf| p.canonicalize().unwrap_or_else(|_| p.clone());
         for spec in &args.specs {
-            if !all.contains(spec) {
+            if !all.iter().any(|a| canonical(a) == canonical(spec)) {
                 all.push(spec.clone());
             }
         }
@@ -39,10 +40,8 @@ pub fn run(args: ValidateArgs) -> Result<()> {
     // or is written.
     let run_policy = verdicts::run_policy(args.verdicts.policy.as_deref())?;
     let mut loaded = Vec::with_capacity(paths.len());
-    for path in &paths {
-        let spec = Spec::load(path)?;
-        let repository = verdicts::repository_policy(path)?;
-        let data = Dataset::load(&spec)?;
+    for (spec, data) in load_specs(&paths)? {
+        let repository = verdicts::repository_policy(&spec.path)?;
         let stack = verdicts::stack(repository.as_ref(), &spec.gate, run_policy.as_ref());
         loaded.push((spec, data, stack));
     }
@@ -159,6 +158,45 @@ pub fn host() -> String {
         .map(|h| h.trim().to_string())
         .filter(|h| !h.is_empty())
         .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// Every spec of `paths` and its data, checked: each spec is given once, and no two share a
+/// name, since a spec's name is its report folder and the second would overwrite the first.
+pub(super) fn load_specs(paths: &[PathBuf]) -> Result<Vec<(Spec, Dataset)>> {
+    let mut specs: Vec<Spec> = Vec::with_capacity(paths.len());
+    for path in paths {
+        let spec = Spec::load(path)?;
+        let same_file = |other: &Spec| match (path.canonicalize(), other.path.canonicalize()) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => *path == other.path,
+        };
+        if let Some(other) = specs.iter().find(|other| same_file(other)) {
+            bail!(
+                "{}: given twice (also as {}): each spec is validated once",
+                path.display(),
+                other.path.display()
+            );
+        }
+        if let Some(other) = specs.iter().find(|other| other.name == spec.name) {
+            bail!(
+                "{}: its name '{}' is also the name of {}: both reports would be written to \
+                 the folder '{}'; rename one of the files",
+                path.display(),
+                spec.name,
+                other.path.display(),
+                spec.name
+            );
+        }
+        specs.push(spec);
+    }
+    specs
+        .into_iter()
+        .map(|spec| {
+            let data = Dataset::load(&spec)
+                .with_context(|| format!("{}: its data", spec.path.display()))?;
+            Ok((spec, data))
+        })
+        .collect()
 }
 
 fn shipped_specs() -> Result<Vec<PathBuf>> {

@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use super::{GridAxis, MAX_GRID, Objective, Span, Spec, SpecError, SplitSpec};
 use crate::bootstrap::BootstrapConfig;
 use crate::gate::{GateOverrides, POLICY_KEYS, read_overrides};
-use crate::grid::stepped;
+use crate::grid::{repeat, stepped};
 use crate::pbo::{DEFAULT_BLOCKS, MAX_BLOCKS};
 use crate::toml_reader::Reader;
 
@@ -389,6 +389,13 @@ fn read_grid(
     if let Some(table) = table {
         let names: Vec<&str> = info.space.specs.iter().map(|s| s.name).collect();
         r.unknown(table, "strategy.grid", &names);
+        if table.is_empty() {
+            r.problem(
+                "strategy.grid",
+                "an empty table: list the values of at least one parameter, or leave \
+                 [strategy.grid] out to search the strategy's declared space",
+            );
+        }
     }
     let axes: Vec<GridAxis> = info
         .space
@@ -453,11 +460,25 @@ fn read_axis(
         }
     };
     match value {
-        toml::Value::Array(items) if !items.is_empty() => items
-            .iter()
-            .enumerate()
-            .filter_map(|(i, v)| one(r, v, &format!("{key}[{i}]")))
-            .collect(),
+        toml::Value::Array(items) if !items.is_empty() => {
+            let read: Vec<(usize, ParamValue)> = items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, v)| one(r, v, &format!("{key}[{i}]")).map(|v| (i, v)))
+                .collect();
+            let values: Vec<ParamValue> = read.iter().map(|&(_, v)| v).collect();
+            if let Some((earlier, later)) = repeat(&values) {
+                r.problem(
+                    format!("{key}[{}]", read[later].0),
+                    format!(
+                        "{} repeats {key}[{}]: each value is one more trial, counted in the DSR \
+                         and PBO",
+                        values[later], read[earlier].0
+                    ),
+                );
+            }
+            values
+        }
         toml::Value::Table(range) => {
             r.unknown(range, key, &["from", "to", "step"]);
             let (Some(from), Some(to), Some(step)) =
