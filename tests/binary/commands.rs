@@ -30,7 +30,7 @@ fn strategies_lists_parameters_and_warmup() {
     // slow = 30 at the defaults: the first cross can be seen at bar 30.
     assert!(text.contains("warm-up 30 bars at the defaults"), "{text}");
     assert!(
-        text.contains("(default 10; an integer in 2..=200 (grid step 5))"),
+        text.contains("default 10; an integer in 2..=200 (grid step 5)"),
         "{text}"
     );
     let run = gauntlet(&["strategies", "sma_cross"]);

@@ -638,6 +638,18 @@ fn the_seven_shipped_specs_get_the_verdicts_their_numbers_say() {
         };
         assert!(text.lines().any(|l| l == line), "{line}\nnot in:\n{text}");
     }
+    // The table's claim column: rsi_divergence's spec claims the range [0.85, 0.86], sma_cross's
+    // claims nothing; the win rates stand in one column either way.
+    let row = |name: &str| {
+        text.lines()
+            .find(|l| l.starts_with(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("no row for {name} in:\n{text}"))
+            .to_string()
+    };
+    let (rsi, sma) = (row("rsi_divergence"), row("sma_cross"));
+    assert!(rsi.contains("]      85-86%"), "{rsi}");
+    assert!(sma.contains("]           -"), "{sma}");
+    assert_eq!(rsi.find('['), sma.find('['), "{rsi}\n{sma}");
     // The claims that the win-rate check judges: 90% claimed for volume_breakout, which wins
     // about half its trades.
     let vb: Value = serde_json::from_slice(

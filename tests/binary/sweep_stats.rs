@@ -140,18 +140,25 @@ fn value(json: &Value, pointer: &str) -> f64 {
         .unwrap_or_else(|| panic!("{pointer} not a number in {json}"))
 }
 
+/// The ten-period series worked by hand in crates/validate/src/performance.rs, as a returns
+/// file in `dir`.
+fn ten_returns(dir: &Path) -> std::path::PathBuf {
+    let file = dir.join("r.csv");
+    std::fs::write(
+        &file,
+        "return\n0.01\n-0.02\n0.03\n0\n0.01\n-0.01\n0.02\n0.01\n-0.03\n0.02\n",
+    )
+    .expect("write");
+    file
+}
+
 #[test]
 fn stats_returns_by_hand() {
     // The ten-period series worked by hand in crates/validate/src/performance.rs: mean 0.004,
     // sample variance 3.6e-4, downside 1.4e-4 over all ten periods; with P = 4, Sharpe
     // 0.004 / sqrt(3.6e-4) * 2 and Sortino 0.004 / sqrt(1.4e-4) * 2; max drawdown 0.03.
     let dir = tempfile::tempdir().expect("tempdir");
-    let file = dir.path().join("r.csv");
-    std::fs::write(
-        &file,
-        "return\n0.01\n-0.02\n0.03\n0\n0.01\n-0.01\n0.02\n0.01\n-0.03\n0.02\n",
-    )
-    .expect("write");
+    let file = ten_returns(dir.path());
     let trades = dir.path().join("t.csv");
     std::fs::write(&trades, "pnl,bars_held\n5,2\n-3,4\n2,6\n").expect("write");
     let json = stats(&[
@@ -340,6 +347,24 @@ fn stats_pbo_and_dsr_refuse_what_cannot_be_so() {
     );
     std::fs::write(&matrix, "a,b\n").expect("write");
     stats_refused(&["pbo", path_str(&matrix)], "m.csv: a header and no rows");
+    // An option of another scheme is refused, not ignored.
+    stats_refused(
+        &[
+            "splits",
+            "--scheme",
+            "rolling",
+            "--n",
+            "100",
+            "--in-sample",
+            "10",
+            "--out-of-sample",
+            "5",
+            "--folds",
+            "3",
+        ],
+        "--folds: not an option of --scheme rolling, which takes --in-sample, --out-of-sample, \
+         --step",
+    );
     let refused = |args: Vec<String>, says: &str| {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         stats_refused(&args, says);
@@ -415,4 +440,36 @@ fn a_reader_that_goes_away_ends_the_run_quietly() {
     assert!(err.is_empty(), "{err}");
     // 128 + SIGPIPE, as a shell reports a command a closed pipe ended.
     assert_eq!(run.status.code(), Some(141));
+}
+
+#[test]
+fn the_table_format_reads_at_six_significant_digits() {
+    // The ten periods of stats_returns_by_hand at P = 4: Sharpe 0.004 / sqrt(3.6e-4) * 2 =
+    // 0.4216370..., max drawdown 0.03 (JSON keeps every digit of the sums that make them).
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = ten_returns(dir.path());
+    let run = gauntlet(&[
+        "stats",
+        "returns",
+        path_str(&file),
+        "--periods",
+        "4",
+        "--format",
+        "table",
+    ]);
+    let out = stdout(&run);
+    assert!(run.status.success(), "{}", stderr(&run));
+    assert!(
+        out.starts_with(
+            "10 returns; volatility, Sharpe, Sortino and CAGR annualized with 4 periods a year;"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("\nperformance.sharpe: 0.421637\n"), "{out}");
+    assert!(out.contains("\nperformance.max_drawdown: 0.03\n"), "{out}");
+    assert!(
+        out.contains("\nperformance.beta: n/a (no_benchmark)\n"),
+        "{out}"
+    );
+    assert!(out.contains("\ntrades: n/a\n"), "{out}");
 }

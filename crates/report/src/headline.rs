@@ -4,22 +4,14 @@
 use gauntlet_validate::outcome::{FoldOutcome, FoldWindows};
 use gauntlet_validate::{Stat, Validation};
 
-use crate::text::{interval, number, percent, percent_interval};
+use crate::text::{claimed, interval, number, percent, percent_interval};
 
 /// `(measure, value)` of the stitched out-of-sample history.
 pub fn measures(v: &Validation) -> Vec<(&'static str, String)> {
     let oos = &v.out_of_sample;
     let p = &oos.performance;
     let claim = v.claim.as_ref().map_or(String::new(), |c| {
-        if c.claimed.0 == c.claimed.1 {
-            format!(", claimed {:.0}%", c.claimed.0 * 100.0)
-        } else {
-            format!(
-                ", claimed {:.0}-{:.0}%",
-                c.claimed.0 * 100.0,
-                c.claimed.1 * 100.0
-            )
-        }
+        format!(", claimed {}", claimed(c.claimed))
     });
     vec![
         (

@@ -19,6 +19,15 @@ pub fn percent(stat: Stat) -> String {
     }
 }
 
+/// A claimed win rate, `58%`, or a claimed range, `85-86%`.
+pub fn claimed(range: (f64, f64)) -> String {
+    if range.0 == range.1 {
+        format!("{:.0}%", range.0 * 100.0)
+    } else {
+        format!("{:.0}-{:.0}%", range.0 * 100.0, range.1 * 100.0)
+    }
+}
+
 /// A gate check's value: whole numbers without decimals, others with three.
 pub fn check_value(stat: Stat) -> String {
     match stat {

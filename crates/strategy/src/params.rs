@@ -206,6 +206,7 @@ impl ParamSpace {
     ) -> Result<Params, ParamError> {
         let mut params = self.defaults();
         let mut problems = Vec::new();
+        let mut given: Vec<(&str, &str)> = Vec::new();
         for assignment in assignments {
             let assignment = assignment.as_ref();
             let Some((name, text)) = assignment.split_once('=') else {
@@ -216,6 +217,15 @@ impl ParamSpace {
                 continue;
             };
             let name = name.trim();
+            // The last of two would win without a word; which one was meant is not knowable.
+            if let Some((_, first)) = given.iter().find(|(n, _)| *n == name) {
+                problems.push((
+                    name.to_string(),
+                    format!("given twice ({name}={first}, then {name}={text}): give it once"),
+                ));
+                continue;
+            }
+            given.push((name, text));
             match self.spec(name) {
                 None => problems.push((name.to_string(), self.unknown())),
                 Some(spec) => match spec.parse(text) {
@@ -358,6 +368,20 @@ mod tests {
         assert_eq!(p.float("band"), Ok(0.7));
         assert_eq!(p.flag("short"), Ok(true));
         assert_eq!(p.to_string(), "fast=12 band=0.7 short=true");
+    }
+
+    #[test]
+    fn a_parameter_given_twice_is_refused_naming_both_values() {
+        let err = SPACE
+            .parse_assignments(&["fast=20", "fast=15"])
+            .expect_err("given twice");
+        assert_eq!(
+            err.problems,
+            vec![(
+                "fast".to_string(),
+                "given twice (fast=20, then fast=15): give it once".to_string()
+            )]
+        );
     }
 
     #[test]

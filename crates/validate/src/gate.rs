@@ -299,6 +299,19 @@ fn figure(stat: Stat) -> String {
     }
 }
 
+/// `0.21 below 0.95`, or for a figure without a value `undefined (reason), so not shown at
+/// least 0.95`: an undefined figure fails its check, but it is neither below nor above.
+fn against(stat: Stat, pass: bool, (passing, failing): (&str, &str), threshold: f64) -> String {
+    match stat {
+        Stat::Value(_) => format!(
+            "{} {} {threshold:.2}",
+            figure(stat),
+            if pass { passing } else { failing }
+        ),
+        Stat::Undefined(_) => format!("{}, so not shown {passing} {threshold:.2}", figure(stat)),
+    }
+}
+
 fn percent(x: f64) -> String {
     format!("{:.1}%", x * 100.0)
 }
@@ -309,10 +322,13 @@ pub fn apply(policy: Policy, inputs: &GateInputs) -> Verdict {
 
     let mut c = check("oos_sharpe", inputs.oos_sharpe, policy.min_oos_sharpe, ">");
     c.explanation = format!(
-        "out-of-sample Sharpe {} {} {:.2}",
-        figure(inputs.oos_sharpe),
-        if c.pass { "above" } else { "not above" },
-        policy.min_oos_sharpe
+        "out-of-sample Sharpe {}",
+        against(
+            inputs.oos_sharpe,
+            c.pass,
+            ("above", "not above"),
+            policy.min_oos_sharpe
+        )
     );
     checks.push(c);
 
@@ -392,19 +408,15 @@ pub fn apply(policy: Policy, inputs: &GateInputs) -> Verdict {
 
     let mut c = check("dsr", inputs.dsr, policy.min_dsr, ">=");
     c.explanation = format!(
-        "Deflated Sharpe Ratio {} {} {:.2}",
-        figure(inputs.dsr),
-        if c.pass { "at least" } else { "below" },
-        policy.min_dsr
+        "Deflated Sharpe Ratio {}",
+        against(inputs.dsr, c.pass, ("at least", "below"), policy.min_dsr)
     );
     checks.push(c);
 
     let mut c = check("pbo", inputs.pbo, policy.max_pbo, "<=");
     c.explanation = format!(
-        "Probability of Backtest Overfitting {} {} {:.2}",
-        figure(inputs.pbo),
-        if c.pass { "at most" } else { "above" },
-        policy.max_pbo
+        "Probability of Backtest Overfitting {}",
+        against(inputs.pbo, c.pass, ("at most", "above"), policy.max_pbo)
     );
     checks.push(c);
 
@@ -527,7 +539,28 @@ mod tests {
         assert!(!v.checks[0].pass);
         assert_eq!(
             v.checks[0].explanation,
-            "out-of-sample Sharpe undefined (zero_variance) not above 1.00"
+            "out-of-sample Sharpe undefined (zero_variance), so not shown above 1.00"
+        );
+        // A single trial leaves the DSR and PBO without a value: neither below nor above.
+        i.dsr = Stat::Undefined(Undefined::SingleTrial);
+        i.pbo = Stat::Undefined(Undefined::SingleTrial);
+        let v = apply(Policy::default(), &i);
+        let said = |name: &str| {
+            v.checks
+                .iter()
+                .find(|c| c.name == name)
+                .map(|c| c.explanation.clone())
+        };
+        assert_eq!(
+            said("dsr").as_deref(),
+            Some("Deflated Sharpe Ratio undefined (single_trial), so not shown at least 0.95")
+        );
+        assert_eq!(
+            said("pbo").as_deref(),
+            Some(
+                "Probability of Backtest Overfitting undefined (single_trial), so not shown at \
+                 most 0.50"
+            )
         );
     }
 

@@ -261,12 +261,12 @@ pub enum StatsCommand {
         /// CPCV: test groups per split.
         #[arg(long)]
         test_groups: Option<usize>,
-        /// K-fold and CPCV: label span in bars.
-        #[arg(long, default_value_t = 0)]
-        label_span: usize,
-        /// K-fold and CPCV: embargo in bars.
-        #[arg(long, default_value_t = 0)]
-        embargo: usize,
+        /// K-fold and CPCV: label span in bars [default: 0].
+        #[arg(long)]
+        label_span: Option<usize>,
+        /// K-fold and CPCV: embargo in bars [default: 0].
+        #[arg(long)]
+        embargo: Option<usize>,
     },
 }
 

@@ -123,6 +123,24 @@ fn resolve_strategy(run: &mut StrategyRun) -> Result<(&'static StrategyInfo, Par
             }
         );
     }
+    if run.data.len() > info.symbols.max(1) {
+        let extra: Vec<String> = run.data[info.symbols.max(1)..]
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        eprintln!(
+            "note: {} trades {}; {} only set{} the clock (the union of the files' dates, from \
+             the first date every file has)",
+            info.name,
+            if info.symbols <= 1 {
+                format!("the first file's symbol ({})", run.data[0].display())
+            } else {
+                format!("the first {} files' symbols", info.symbols)
+            },
+            extra.join(", "),
+            if extra.len() == 1 { "s" } else { "" }
+        );
+    }
     Ok((info, params))
 }
 

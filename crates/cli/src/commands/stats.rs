@@ -86,6 +86,14 @@ pub fn run(command: StatsCommand) -> Result<()> {
                 psr,
                 trades: trade_stats,
             };
+            if matches!(format, StatsFormat::Table) {
+                println!(
+                    "{} returns; volatility, Sharpe, Sortino and CAGR annualized with {periods} \
+                     periods a year;\nPSR against a Sharpe ratio of 0; n/a: undefined, with \
+                     the reason\n",
+                    returns.len()
+                );
+            }
             print(&out, format)
         }
         StatsCommand::Pbo {
@@ -179,6 +187,35 @@ pub fn run(command: StatsCommand) -> Result<()> {
             let need = |v: Option<usize>, flag: &str| {
                 v.with_context(|| format!("--{flag}: required by --scheme {scheme}"))
             };
+            // An option the scheme has no use for was meant for another scheme: refused
+            // rather than left out without a word.
+            let given = [
+                ("in-sample", in_sample),
+                ("out-of-sample", out_of_sample),
+                ("step", step),
+                ("folds", folds),
+                ("groups", groups),
+                ("test-groups", test_groups),
+                ("label-span", label_span),
+                ("embargo", embargo),
+            ];
+            let uses: &[&str] = match scheme.as_str() {
+                "rolling" | "anchored" => &["in-sample", "out-of-sample", "step"],
+                "purged_kfold" => &["folds", "label-span", "embargo"],
+                "cpcv" => &["groups", "test-groups", "label-span", "embargo"],
+                _ => &[],
+            };
+            if !uses.is_empty()
+                && let Some((flag, _)) = given
+                    .iter()
+                    .find(|(flag, value)| value.is_some() && !uses.contains(flag))
+            {
+                bail!(
+                    "--{flag}: not an option of --scheme {scheme}, which takes --{}",
+                    uses.join(", --")
+                );
+            }
+            let (label_span, embargo) = (label_span.unwrap_or(0), embargo.unwrap_or(0));
             let scheme = match scheme.as_str() {
                 "rolling" | "anchored" => {
                     let in_sample = need(in_sample, "in-sample")?;
@@ -237,7 +274,7 @@ fn table(prefix: &str, json: &serde_json::Value) {
                 (serde_json::Value::Null, Some(why)) => {
                     format!("n/a ({})", why.as_str().unwrap_or(""))
                 }
-                (v, _) => v.to_string(),
+                (v, _) => readable(v),
             };
             println!("{prefix}: {shown}");
         }
@@ -254,6 +291,28 @@ fn table(prefix: &str, json: &serde_json::Value) {
         serde_json::Value::Array(items) if items.len() > 20 => {
             println!("{prefix}: [{} values]", items.len());
         }
-        other => println!("{prefix}: {other}"),
+        other => println!("{prefix}: {}", readable(other)),
+    }
+}
+
+/// A number to six significant digits, without trailing zeros (0.020000000000000018 reads
+/// 0.02); anything else as JSON writes it. The JSON format keeps every digit.
+fn readable(value: &serde_json::Value) -> String {
+    if value.is_null() {
+        return "n/a".to_string();
+    }
+    let Some(x) = value.as_f64().filter(|_| value.is_f64()) else {
+        return value.to_string();
+    };
+    if x == 0.0 || !x.is_finite() {
+        return value.to_string();
+    }
+    let magnitude = x.abs().log10().floor() as i32;
+    let decimals = (5 - magnitude).clamp(0, 15) as usize;
+    let text = format!("{x:.decimals$}");
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
     }
 }

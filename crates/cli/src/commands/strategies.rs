@@ -15,7 +15,8 @@ pub fn run(name: Option<&str>) -> Result<()> {
             let info = gauntlet_strategies::info(name)?;
             show(info)?;
             println!();
-            for line in wrap(&info.rule.replace("**", ""), 96) {
+            // The rule's own lines, already wrapped: its paragraphs and lists stay as written.
+            for line in info.rule.replace("**", "").lines() {
                 println!("  {line}");
             }
         }
@@ -43,10 +44,8 @@ fn show(info: &StrategyInfo) -> Result<()> {
         println!("    claimed win rate {claim} (the desk's claim, to be validated)");
     }
     for spec in info.space.specs {
-        println!(
-            "    {:<12} {}  (default {}; {})",
-            spec.name, spec.doc, spec.default, spec.kind
-        );
+        println!("    {:<12} {}", spec.name, spec.doc);
+        println!("    {:<12} default {}; {}", "", spec.default, spec.kind);
     }
     Ok(())
 }
@@ -58,20 +57,4 @@ impl StrategyVisitor for Warmup {
     fn visit<S: gauntlet_strategies::CatalogStrategy>(self, strategy: S) -> usize {
         strategy.warmup()
     }
-}
-
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines = vec![String::new()];
-    for word in text.split_whitespace() {
-        let line = lines.last_mut().expect("at least one line");
-        if !line.is_empty() && line.len() + 1 + word.len() > width {
-            lines.push(word.to_string());
-        } else {
-            if !line.is_empty() {
-                line.push(' ');
-            }
-            line.push_str(word);
-        }
-    }
-    lines
 }

@@ -217,8 +217,8 @@ fn shipped_specs() -> Result<Vec<PathBuf>> {
 
 fn print_table(rows: &[Judged]) {
     println!(
-        "{:<18} {:>8} {:>7} {:>24} {:>6} {:>6} {:>6}  verdict",
-        "spec", "Sharpe", "max DD", "win rate [95% Wilson]", "trades", "DSR", "PBO"
+        "{:<18} {:>8} {:>7}  {:<21} {:>7} {:>6} {:>6} {:>6}  verdict",
+        "spec", "Sharpe", "max DD", "win rate [95% Wilson]", "claimed", "trades", "DSR", "PBO"
     );
     for (v, record, _) in rows {
         let verdict = &record.verdict;
@@ -233,19 +233,18 @@ fn print_table(rows: &[Judged]) {
             }
             _ => "n/a".to_string(),
         };
-        let claim = v
-            .claim
-            .as_ref()
-            .map(|c| format!(" vs {:.0}%", c.claimed.0 * 100.0))
-            .unwrap_or_default();
+        let claim = v.claim.as_ref().map_or("-".to_string(), |c| {
+            gauntlet_report::text::claimed(c.claimed)
+        });
         let failed: Vec<&str> = verdict.failed().map(|c| c.name.as_str()).collect();
         // The spec's name starts the row: `one_line` keeps it from being a workflow command.
         println!(
-            "{:<18} {:>8} {:>6.1}% {:>24} {:>6} {:>6} {:>6}  {}",
+            "{:<18} {:>8} {:>6.1}%  {:<21} {:>7} {:>6} {:>6} {:>6}  {}",
             gauntlet_report::text::one_line(&v.spec),
             short(oos.performance.sharpe, 2),
             oos.performance.max_drawdown * 100.0,
-            format!("{win}{claim}"),
+            win,
+            claim,
             oos.trades.trades,
             short(oos.deflated.dsr, 2),
             short(v.pbo.pbo, 2),
