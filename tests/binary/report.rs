@@ -328,6 +328,25 @@ fn report_md_is_a_page_with_the_verdict_and_the_checks() {
         "{md}"
     );
     assert!(md.lines().count() < 80, "one page");
+    // Test windows without a trade are pointed out, counted from the fold table's last column.
+    let rows: Vec<&str> = md
+        .lines()
+        .skip_while(|l| !l.starts_with("| fold |"))
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .collect();
+    let idle = rows.iter().filter(|r| r.ends_with("| 0 |")).count();
+    assert!(
+        idle > 0,
+        "the shipped sma_cross spec has idle test windows:\n{md}"
+    );
+    assert!(
+        md.contains(&format!(
+            "{idle} of {} test windows closed no trade",
+            rows.len()
+        )),
+        "{md}"
+    );
 }
 
 fn gate(args: &[&str]) -> std::process::Output {

@@ -103,7 +103,8 @@ pub fn render(validation: &Validation, gate: &GateRecord, description: &str) -> 
         v.objective.name()
     );
     let _ = writeln!(out, "|---:|---|---|---:|---:|---:|---:|");
-    for f in headline::folds(v) {
+    let folds = headline::folds(v);
+    for f in &folds {
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {} | {} | {} |",
@@ -114,6 +115,16 @@ pub fn render(validation: &Validation, gate: &GateRecord, description: &str) -> 
             f.sharpe,
             f.total_return,
             f.trades
+        );
+    }
+    let idle = folds.iter().filter(|f| f.trades == 0).count();
+    if idle > 0 {
+        // A flat stretch in the stitched curve is otherwise easy to read as a quiet market.
+        let _ = writeln!(
+            out,
+            "\n{idle} of {} test windows closed no trade: each starts flat, and a strategy that \
+             enters only on a fresh signal can wait out a whole window.",
+            folds.len()
         );
     }
     let stable: Vec<String> = v
