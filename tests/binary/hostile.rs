@@ -429,6 +429,7 @@ fn the_markdown_keeps_its_blocks_and_its_tables_columns() {
         "Split: ",
         "Policy: ",
         "Parameter stability: ",
+        "Idle test windows: ",
         "Look-ahead guard: ",
         "Charts: ",
     ];

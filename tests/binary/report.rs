@@ -342,7 +342,7 @@ fn report_md_is_a_page_with_the_verdict_and_the_checks() {
     );
     assert!(
         md.contains(&format!(
-            "{idle} of {} test windows closed no trade",
+            "Idle test windows: {idle} of {} closed no trade.",
             rows.len()
         )),
         "{md}"

@@ -122,8 +122,8 @@ pub fn render(validation: &Validation, gate: &GateRecord, description: &str) -> 
         // A flat stretch in the stitched curve is otherwise easy to read as a quiet market.
         let _ = writeln!(
             out,
-            "\n{idle} of {} test windows closed no trade: each starts flat, and a strategy that \
-             enters only on a fresh signal can wait out a whole window.",
+            "\nIdle test windows: {idle} of {} closed no trade. Each starts flat, and a strategy \
+             that enters only on a fresh signal can wait out a whole window.",
             folds.len()
         );
     }
