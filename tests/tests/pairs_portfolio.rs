@@ -84,3 +84,53 @@ fn legs_are_held_together_and_stay_neutral() {
     );
     assert!(worst > tolerance / 2.0, "the cut-back rule was exercised");
 }
+
+#[test]
+fn a_pair_and_its_cuts_are_one_trade_in_the_statistics() {
+    let panel = Panel::align(vec![
+        shipped("sp500_daily.csv"),
+        shipped("nasdaq_daily.csv"),
+    ])
+    .expect("shipped files align");
+    let result = run_backtest(
+        &panel,
+        defaults(),
+        SimulatedBroker::new(CostModel::free()),
+        RiskConfig::unlimited(),
+        EngineConfig::default(),
+    );
+    // Pair entries counted from the fill log: bars where both symbols went from flat to held.
+    let mut held = [0.0f64; 2];
+    let mut entries = 0;
+    for t in 0..panel.len() {
+        let mut opened = 0;
+        for f in result.fills.iter().filter(|f| f.bar == t) {
+            if held[f.symbol] == 0.0 {
+                opened += 1;
+            }
+            held[f.symbol] += f.side.sign() * f.quantity;
+            if held[f.symbol].abs() < 1e-9 {
+                held[f.symbol] = 0.0;
+            }
+        }
+        if opened == 2 {
+            entries += 1;
+        }
+    }
+    let still_open = usize::from(!result.open_positions.is_empty());
+    let summary = gauntlet_engine::metrics::Summary::of(&result, panel.ts(), None);
+    assert_eq!(summary.trades, entries - still_open);
+    // Each closed pair is two legs, and every cut one more row of the trade list.
+    assert!(summary.legs > 2 * summary.trades, "{summary:?}");
+    assert_eq!(summary.legs, result.trades.len());
+    // A pair wins when its legs and cuts, summed, made money.
+    let mut pnl_by_entry = std::collections::BTreeMap::<usize, f64>::new();
+    for t in &result.trades {
+        *pnl_by_entry.entry(t.entry_bar).or_default() += t.pnl;
+    }
+    assert_eq!(pnl_by_entry.len(), summary.trades);
+    assert_eq!(
+        summary.wins,
+        pnl_by_entry.values().filter(|&&p| p > 0.0).count()
+    );
+}

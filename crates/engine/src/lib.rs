@@ -25,5 +25,5 @@ pub use costs::{CostModel, YEAR_MS};
 pub use engine::{BarSet, Engine, EngineConfig, StrategyFailure};
 pub use metrics::Summary;
 pub use portfolio::{OpenPosition, Portfolio};
-pub use records::{Fill, OrderRecord, OrderStatus, Trade};
+pub use records::{Fill, OrderRecord, OrderStatus, RoundTrip, Trade};
 pub use state::{EngineState, OpenOrder};

@@ -8,12 +8,13 @@
 //! - max drawdown: the largest fall from a running peak of equity, as a positive fraction;
 //! - CAGR: `(final / initial)^(1 / years) - 1`, years = calendar days from the first to the last
 //!   bar over 365.25;
-//! - win rate: closed trades with net PnL above zero over closed trades;
+//! - win rate: round trips with net PnL above zero over round trips (see [`RoundTrip`]: the legs
+//!   a strategy enters together, and their partial exits, are one trade);
 //! - exposure: bars that closed with a position open, over all bars.
 
 use serde::Serialize;
 
-use crate::BacktestResult;
+use crate::{BacktestResult, RoundTrip};
 
 const DAY_MS: i64 = 86_400_000;
 
@@ -22,9 +23,12 @@ const DAY_MS: i64 = 86_400_000;
 pub struct Summary {
     /// Bars on the clock.
     pub bars: usize,
-    /// Closed trades.
+    /// Round trips: the legs entered together, and their partial exits, are one.
     pub trades: usize,
-    /// Closed trades with net PnL above zero.
+    /// Closed trades as the engine records them (one per position closed or cut); the same
+    /// as `trades` for a strategy of one symbol that does not cut its positions.
+    pub legs: usize,
+    /// Round trips with net PnL above zero.
     pub wins: usize,
     /// `wins / trades` (none without trades).
     pub win_rate: Option<f64>,
@@ -56,8 +60,9 @@ impl Summary {
     pub fn of(result: &BacktestResult, ts: &[i64], periods_per_year: Option<f64>) -> Summary {
         let equity = &result.equity;
         let periods_per_year = periods_per_year.unwrap_or_else(|| infer_periods_per_year(ts));
-        let wins = result.trades.iter().filter(|t| t.pnl > 0.0).count();
-        let trades = result.trades.len();
+        let trips = RoundTrip::of(&result.trades);
+        let wins = trips.iter().filter(|t| t.pnl > 0.0).count();
+        let trades = trips.len();
         let final_equity = result.final_equity();
         let initial = result.initial_capital;
         let years = match (ts.first(), ts.last()) {
@@ -68,6 +73,7 @@ impl Summary {
         Summary {
             bars: equity.len(),
             trades,
+            legs: result.trades.len(),
             wins,
             win_rate: (trades > 0).then(|| wins as f64 / trades as f64),
             total_return: final_equity / initial - 1.0,

@@ -267,21 +267,25 @@ pub fn overfitting(points: &[(f64, f64, bool)]) -> Result<String, ChartError> {
 }
 
 /// A diverging color for `t` in `[-1, 1]`: blue below 0, white at 0, red above.
+// Red below zero and green above, through white, as the fold chart colours its bars: a page
+// whose charts disagree on what red means gets read wrong.
 fn diverging(t: f64) -> RGBColor {
     let t = t.clamp(-1.0, 1.0);
     let mix = |a: f64, b: f64, w: f64| (a + (b - a) * w).round() as u8;
     if t < 0.0 {
         let w = -t;
+        let RGBColor(r, g, b) = LOSS;
         RGBColor(
-            mix(255.0, 33.0, w),
-            mix(255.0, 102.0, w),
-            mix(255.0, 172.0, w),
+            mix(255.0, r.into(), w),
+            mix(255.0, g.into(), w),
+            mix(255.0, b.into(), w),
         )
     } else {
+        let RGBColor(r, g, b) = GAIN;
         RGBColor(
-            mix(255.0, 178.0, t),
-            mix(255.0, 24.0, t),
-            mix(255.0, 43.0, t),
+            mix(255.0, r.into(), t),
+            mix(255.0, g.into(), t),
+            mix(255.0, b.into(), t),
         )
     }
 }
@@ -370,7 +374,8 @@ pub fn heat_map(map: &HeatMap) -> Result<String, ChartError> {
             .disable_mesh()
             .disable_x_axis()
             .y_desc(map.measure)
-            .y_label_formatter(&|v| format!("{v:.2}"))
+            // A tick a rounding away from zero would read "-0.00".
+            .y_label_formatter(&|v| format!("{:.2}", if v.abs() < 0.005 { 0.0 } else { *v }))
             .draw()?;
         let steps = 50;
         legend.draw_series((0..steps).map(|k| {

@@ -35,7 +35,7 @@ pub fn measures(v: &Validation) -> Vec<(&'static str, String)> {
             "beta / correlation to benchmark",
             format!("{} / {}", number(p.beta, 2), number(p.correlation, 2)),
         ),
-        ("closed trades", oos.trades.trades.to_string()),
+        ("closed trades (round trips)", oos.trades.trades.to_string()),
         (
             "win rate [95% Wilson]",
             format!(

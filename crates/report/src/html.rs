@@ -148,7 +148,7 @@ pub fn render(
         figure(
             &mut out,
             charts::heat_map(&map)?,
-            "Each cell is one combination of the two parameters, averaged over the folds (and over any other parameter). Grey: not tried.",
+            "Each cell is one combination of the two parameters: the mean of its out-of-sample Sharpe ratios over the folds where it has one (a fold without a trade has none), and over any other parameter. Green above zero, red below. Grey: not tried.",
         );
     }
     let returns: Vec<f64> = v
@@ -161,12 +161,12 @@ pub fn render(
         charts::histogram(
             "Distribution of out-of-sample trade returns",
             "trade return, net of costs (% of entry notional)",
-            "closed trades",
+            "closed trades (legs and cuts)",
             &returns,
             30,
             Some((0.0, "break-even".to_string())),
         )?,
-        "Net return of every closed out-of-sample trade.",
+        "Net return of every closed out-of-sample trade, each leg and cut of a multi-symbol trade on its own.",
     );
     figure(
         &mut out,

@@ -69,19 +69,21 @@ pub struct TradeStats {
     pub average_bars_held: Stat,
 }
 
-impl From<&gauntlet_engine::Trade> for TradeOutcome {
-    fn from(t: &gauntlet_engine::Trade) -> TradeOutcome {
-        TradeOutcome {
-            pnl: t.pnl,
-            bars_held: t.bars_held(),
-        }
-    }
-}
-
 impl TradeStats {
-    /// The statistics of the engine's closed `trades`.
+    /// The statistics of the engine's closed `trades`, counted as round trips: the legs a
+    /// strategy entered together, and their partial exits, are one trade (see
+    /// [`gauntlet_engine::RoundTrip`]).
     pub fn of_trades(trades: &[gauntlet_engine::Trade]) -> TradeStats {
-        TradeStats::of(&trades.iter().map(TradeOutcome::from).collect::<Vec<_>>())
+        let trips = gauntlet_engine::RoundTrip::of(trades);
+        TradeStats::of(
+            &trips
+                .iter()
+                .map(|t| TradeOutcome {
+                    pnl: t.pnl,
+                    bars_held: t.bars_held(),
+                })
+                .collect::<Vec<_>>(),
+        )
     }
 
     /// The statistics of `trades`.

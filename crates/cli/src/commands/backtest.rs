@@ -186,8 +186,13 @@ fn print_summary(
         }
     );
     println!(
-        "  trades        {} closed, {} won (win rate {}){}",
+        "  trades        {} closed{}, {} won (win rate {}){}",
         s.trades,
+        if s.legs == s.trades {
+            String::new()
+        } else {
+            format!(" round trips ({} legs and cuts in trades.csv)", s.legs)
+        },
         s.wins,
         opt(s.win_rate, &pct),
         if result.open_positions.is_empty() {
