@@ -156,6 +156,55 @@ fn the_tables_rebuild_the_headline_numbers() {
         .count();
     assert_eq!(wins as u64, oos["trades"]["wins"].as_u64().expect("wins"));
 
+    // Trades the end of a test window closed: those exiting on a window's last day at that
+    // day's close (slippage aside), found from the tables and the shipped closes alone.
+    let text_of = |frame: &DataFrame, name: &str| -> Vec<String> {
+        frame
+            .column(name)
+            .unwrap_or_else(|e| panic!("{name}: {e}"))
+            .cast(&DataType::String)
+            .expect("as text")
+            .str()
+            .expect("text")
+            .iter()
+            .map(|v| v.expect("a value")[..10].to_string())
+            .collect()
+    };
+    let last_days: std::collections::BTreeSet<String> = text_of(&parquet("folds"), "test_last")
+        .into_iter()
+        .collect();
+    let shipped = std::fs::read_to_string(root().join("data/sp500_daily.csv")).expect("data");
+    let close_on: std::collections::BTreeMap<&str, f64> = shipped
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[0], f[4].parse().expect("close"))
+        })
+        .collect();
+    let (mut forced, mut own, mut own_wins) = (0u64, 0u64, 0u64);
+    for ((day, price), pnl) in text_of(&trades, "exit_time")
+        .iter()
+        .zip(column(&trades, "exit_price"))
+        .zip(column(&trades, "pnl"))
+    {
+        let at_close = (price.expect("price") / close_on[day.as_str()] - 1.0).abs() < 0.003;
+        if last_days.contains(day) && at_close {
+            forced += 1;
+        } else {
+            own += 1;
+            own_wins += u64::from(pnl.expect("pnl") > 0.0);
+        }
+    }
+    assert!(
+        forced > 0,
+        "the shipped spec holds positions over window ends"
+    );
+    assert_eq!(oos["closed_at_window_end"].as_u64(), Some(forced));
+    let by_strategy = &oos["trades_closed_by_strategy"];
+    assert_eq!(by_strategy["trades"].as_u64(), Some(own));
+    assert_eq!(by_strategy["wins"].as_u64(), Some(own_wins));
+
     // Folds and trials: one row per fold, one per set per fold, one chosen set per fold.
     let folds = parquet("folds");
     let n_folds = r["validation"]["folds"].as_array().expect("folds").len();

@@ -20,6 +20,9 @@ pub struct BacktestResult {
     pub exposed_bars: usize,
     /// Closed trades, in the order they closed.
     pub trades: Vec<Trade>,
+    /// How many of the last `trades` the end of a validation window closed (positions still
+    /// open at its last bar, closed at its close); 0 for a whole backtest.
+    pub window_end_trades: usize,
     /// Positions still open after the last bar (not counted as trades).
     pub open_positions: Vec<OpenPosition>,
     /// Every fill.
@@ -145,8 +148,13 @@ pub fn run_window<S: Strategy, B: Broker>(
     for t in 0..bar_count {
         engine.step(&bars, t);
     }
+    let before = engine.trades.len();
     engine.close_out(&bars, bar_count - 1);
-    engine.finish()
+    let window_end_trades = engine.trades.len() - before;
+    BacktestResult {
+        window_end_trades,
+        ..engine.finish()
+    }
 }
 
 impl<S: Strategy, B: Broker> Engine<S, B> {
@@ -163,6 +171,7 @@ impl<S: Strategy, B: Broker> Engine<S, B> {
             equity: self.equity,
             exposed_bars: self.exposed_bars,
             trades: self.trades,
+            window_end_trades: 0,
             open_positions,
             fills: self.fills,
             orders: self.orders,

@@ -47,6 +47,20 @@ pub fn measures(v: &Validation) -> Vec<(&'static str, String)> {
                 ),
             ),
         ),
+        (
+            "closed by a test window's end",
+            format!(
+                "{} of {}; the {} the strategy closed won {} {}",
+                oos.closed_at_window_end,
+                oos.trades.trades,
+                oos.trades_closed_by_strategy.trades,
+                percent(oos.trades_closed_by_strategy.win_rate),
+                percent_interval(
+                    oos.trades_closed_by_strategy.win_rate_wilson.low,
+                    oos.trades_closed_by_strategy.win_rate_wilson.high
+                ),
+            ),
+        ),
         ("profit factor", number(oos.trades.profit_factor, 2)),
         ("exposure", percent(Stat::Value(oos.exposure))),
         ("Probabilistic Sharpe Ratio (vs 0)", number(oos.psr, 3)),

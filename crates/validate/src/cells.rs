@@ -24,6 +24,9 @@ pub struct CellRun {
     pub returns: Vec<f64>,
     /// Closed trades, in the order they closed.
     pub trades: Vec<Trade>,
+    /// For each of `trades`, whether the end of its window closed it (see
+    /// [`gauntlet_engine::BacktestResult::window_end_trades`]).
+    pub closed_by_window_end: Vec<bool>,
     /// Bars of the ranges that closed with a position open.
     pub exposed_bars: usize,
     /// The returns' growth, drawdown and downside, taken as they were made (none for a run
@@ -208,6 +211,9 @@ fn absorb(
     cell.pass = Some(pass);
     returns.truncate(returns.len() - offset);
     cell.trades.extend_from_slice(&result.trades);
+    let first_forced = result.trades.len() - result.window_end_trades;
+    cell.closed_by_window_end
+        .extend((0..result.trades.len()).map(|i| i >= first_forced));
     cell.exposed_bars += result.exposed_bars;
     if cell.returns.capacity() == 0 {
         returns.reserve(total.saturating_sub(returns.len()));

@@ -117,6 +117,11 @@ pub struct Stitched {
     pub performance: Performance,
     /// Trade metrics.
     pub trades: TradeStats,
+    /// Round trips still open at the end of their test window, closed at its last close (each
+    /// window starts and ends flat).
+    pub closed_at_window_end: usize,
+    /// The trade metrics of the other round trips: those the strategy closed itself.
+    pub trades_closed_by_strategy: TradeStats,
     /// Bars with a position open, over bars.
     pub exposure: f64,
     /// Skewness and kurtosis of the returns.

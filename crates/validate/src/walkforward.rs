@@ -249,6 +249,8 @@ pub fn finish(workload: &Workload, train: &[TrainScore], test: &[TestSummary]) -
             let part = test_of(s, set);
             run.returns.extend_from_slice(&part.returns);
             run.trades.extend_from_slice(&part.trades);
+            run.closed_by_window_end
+                .extend_from_slice(&part.closed_by_window_end);
             run.exposed_bars += part.exposed_bars;
         }
         run
@@ -299,6 +301,8 @@ pub fn finish(workload: &Workload, train: &[TrainScore], test: &[TestSummary]) -
                     let part = test_of(segment, set);
                     run.returns.extend_from_slice(&part.returns);
                     run.trades.extend_from_slice(&part.trades);
+                    run.closed_by_window_end
+                        .extend_from_slice(&part.closed_by_window_end);
                     run.exposed_bars += part.exposed_bars;
                 }
                 None => run
@@ -336,6 +340,7 @@ pub fn finish(workload: &Workload, train: &[TrainScore], test: &[TestSummary]) -
     };
     let performance = Performance::of(&stitched_run.returns, Some(&stitched_bench), annual);
     let trade_stats = TradeStats::of_trades(&stitched_run.trades);
+    let (closed_at_window_end, trades_closed_by_strategy) = by_strategy(&stitched_run);
     let moments = Moments::of(&stitched_run.returns);
     let sample = SharpeSample::of(&stitched_run.returns);
     let trials_variance = trials_variance(plan, n_sets, &|f, s| train_of(f, s).per_period_sharpe);
@@ -394,6 +399,8 @@ pub fn finish(workload: &Workload, train: &[TrainScore], test: &[TestSummary]) -
     let out_of_sample = Stitched {
         performance,
         trades: trade_stats,
+        closed_at_window_end,
+        trades_closed_by_strategy,
         exposure: if bars_stitched == 0 {
             0.0
         } else {
@@ -600,4 +607,24 @@ fn efficiency(folds: &[FoldOutcome]) -> Stat {
     } else {
         Stat::Value(oos / is)
     }
+}
+
+/// The round trips of `run` that the end of a test window closed (any of their legs), and the
+/// trade statistics of the others: a strategy that rides its winners keeps them open at a
+/// window's end more often than its losers, so the forced exits can lift a win rate.
+fn by_strategy(run: &CellRun) -> (usize, TradeStats) {
+    let forced: std::collections::BTreeSet<i64> = run
+        .trades
+        .iter()
+        .zip(&run.closed_by_window_end)
+        .filter(|(_, forced)| **forced)
+        .map(|(t, _)| t.entry_ts)
+        .collect();
+    let own: Vec<gauntlet_engine::Trade> = run
+        .trades
+        .iter()
+        .filter(|t| !forced.contains(&t.entry_ts))
+        .copied()
+        .collect();
+    (forced.len(), TradeStats::of_trades(&own))
 }
