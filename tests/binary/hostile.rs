@@ -33,8 +33,8 @@ const SPEC_NAME_MD: &str = "::error::stem \\<script\\>alert(1)&amp;'\"\\]\\]\\>\
 /// The data file (a copy of the shipped S&P 500 bars), also the benchmark.
 const DATA_FILE: &str =
     "data <img src=x onerror=alert(3)> <iframe>|pipe|\n::warning::data ##[warning]d.csv";
-const DATA_FILE_HTML: &str = "data &lt;img src=x onerror=alert(3)&gt; &lt;iframe&gt;|pipe|\n::warning::data ##[warning]d.csv (5031 bars)";
-const DATA_FILE_MD: &str = "data \\<img src=x onerror=alert(3)\\> \\<iframe\\>\\|pipe\\| ::warning::data \\#\\#\\[warning\\]d.csv (5031 bars, sha256 ";
+const DATA_FILE_HTML: &str = "data &lt;img src=x onerror=alert(3)&gt; &lt;iframe&gt;|pipe|\n::warning::data ##[warning]d.csv (a path from the spec's folder; 5031 bars)";
+const DATA_FILE_MD: &str = "data \\<img src=x onerror=alert(3)\\> \\<iframe\\>\\|pipe\\| ::warning::data \\#\\#\\[warning\\]d.csv (a path from the spec's folder; 5031 bars, sha256 ";
 
 /// The folder holding `specs/`: its name labels the repository's policy (`<folder>/gate.toml`).
 const REPOSITORY: &str = "repo <x-hostile>'\"&\n::notice::repo ##[notice]r";

@@ -715,8 +715,8 @@ fn the_seven_shipped_specs_get_the_verdicts_their_numbers_say() {
             .to_string()
     };
     let (rsi, sma) = (row("rsi_divergence"), row("sma_cross"));
-    assert!(rsi.contains("]      85-86%"), "{rsi}");
-    assert!(sma.contains("]           -"), "{sma}");
+    assert!(rsi.contains("%]     85-86%"), "{rsi}");
+    assert!(sma.contains("%]          -"), "{sma}");
     assert_eq!(rsi.find('['), sma.find('['), "{rsi}\n{sma}");
     // The claims that the win-rate check judges: 90% claimed for volume_breakout, which wins
     // about half its trades.

@@ -60,10 +60,14 @@ pub fn render(
         esc(strategy.fingerprint.get(..12).unwrap_or("")),
         v.data
             .iter()
-            .map(|d| format!("{} ({} bars)", esc(&d.path), d.bars))
+            .map(|d| format!(
+                "{} (a path from the spec's folder; {} bars)",
+                esc(&d.path),
+                d.bars
+            ))
             .collect::<Vec<_>>()
             .join(", "),
-        esc(&v.plan.resolved.describe()),
+        esc(&sentence(&v.plan.resolved.describe())),
         v.plan.folds.len(),
         if v.plan.folds.len() == 1 { "" } else { "s" },
         v.grid.sets,
@@ -291,4 +295,13 @@ fn heat_map(v: &Validation) -> Option<HeatMap<'static>> {
             })
             .collect(),
     })
+}
+
+/// `text` with its first letter capitalized, to open a sentence.
+fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }

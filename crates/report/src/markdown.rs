@@ -32,7 +32,7 @@ pub fn render(validation: &Validation, gate: &GateRecord, description: &str) -> 
         v.data
             .iter()
             .map(|d| format!(
-                "{} ({} bars, sha256 {})",
+                "{} (a path from the spec's folder; {} bars, sha256 {})",
                 md(&d.path),
                 d.bars,
                 d.fingerprint.get(..12).unwrap_or("")
@@ -100,7 +100,7 @@ pub fn render(validation: &Validation, gate: &GateRecord, description: &str) -> 
     let _ = writeln!(
         out,
         "| fold | tested | chosen parameters | in-sample {} | OOS Sharpe | OOS return | OOS trades |",
-        v.objective.name()
+        v.objective.label()
     );
     let _ = writeln!(out, "|---:|---|---|---:|---:|---:|---:|");
     let folds = headline::folds(v);
@@ -127,9 +127,17 @@ pub fn render(validation: &Validation, gate: &GateRecord, description: &str) -> 
             folds.len()
         );
     }
+    // A parameter the grid held at one value cannot move: saying it did not is noise.
+    let searched = |name: &str| {
+        let mut values = v.grid.parameters.iter().filter_map(|set| set.0.get(name));
+        values
+            .next()
+            .is_some_and(|first| values.any(|other| other != first))
+    };
     let stable: Vec<String> = v
         .parameter_stability
         .iter()
+        .filter(|s| searched(&s.parameter))
         .map(|s| {
             format!(
                 "`{}` took {} value{} (changed in {} of fold pairs)",

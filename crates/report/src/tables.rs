@@ -150,12 +150,8 @@ pub fn equity(v: &Validation, curve: &EquityCurve) -> PolarsResult<DataFrame> {
 /// One row per fold: its windows, its choice and the choice's results.
 pub fn folds(v: &Validation) -> PolarsResult<DataFrame> {
     let windows = &v.plan.folds;
-    let first = |ws: &[gauntlet_validate::outcome::Window]| {
-        ws.first().map(|w| w.first.clone()).unwrap_or_default()
-    };
-    let last = |ws: &[gauntlet_validate::outcome::Window]| {
-        ws.last().map(|w| w.last.clone()).unwrap_or_default()
-    };
+    let first = |ws: &[gauntlet_validate::outcome::Window]| ws.first().map_or(0, |w| w.first_ts);
+    let last = |ws: &[gauntlet_validate::outcome::Window]| ws.last().map_or(0, |w| w.last_ts);
     let f = &v.folds;
     let chosen: Vec<Option<u64>> = f.iter().map(|f| f.chosen.map(|c| c as u64)).collect();
     let labels: Vec<String> = f
@@ -166,22 +162,19 @@ pub fn folds(v: &Validation) -> PolarsResult<DataFrame> {
         f.len(),
         vec![
             counts("fold", f.iter().map(|f| f.fold)),
-            strings(
+            times(
                 "train_first",
-                &windows.iter().map(|w| first(&w.train)).collect::<Vec<_>>(),
+                windows.iter().map(|w| first(&w.train)).collect(),
             ),
-            strings(
+            times(
                 "train_last",
-                &windows.iter().map(|w| last(&w.train)).collect::<Vec<_>>(),
+                windows.iter().map(|w| last(&w.train)).collect(),
             ),
-            strings(
+            times(
                 "test_first",
-                &windows.iter().map(|w| first(&w.test)).collect::<Vec<_>>(),
+                windows.iter().map(|w| first(&w.test)).collect(),
             ),
-            strings(
-                "test_last",
-                &windows.iter().map(|w| last(&w.test)).collect::<Vec<_>>(),
-            ),
+            times("test_last", windows.iter().map(|w| last(&w.test)).collect()),
             UInt64Chunked::from_iter_options("chosen_set".into(), chosen.into_iter())
                 .into_series()
                 .into_column(),
@@ -243,10 +236,18 @@ pub fn trials(v: &Validation) -> PolarsResult<DataFrame> {
                 )
                 .into_series()
                 .into_column(),
-                _ => Float64Chunked::from_iter_options(
+                ParamValue::Int(_) => Int64Chunked::from_iter_options(
                     name.into(),
                     t.iter().map(|t| match value(t) {
-                        Some(ParamValue::Int(i)) => Some(i as f64),
+                        Some(ParamValue::Int(i)) => Some(i),
+                        _ => None,
+                    }),
+                )
+                .into_series()
+                .into_column(),
+                ParamValue::Float(_) => Float64Chunked::from_iter_options(
+                    name.into(),
+                    t.iter().map(|t| match value(t) {
                         Some(ParamValue::Float(f)) => Some(f),
                         _ => None,
                     }),

@@ -27,6 +27,12 @@ pub struct Window {
     pub first: String,
     /// Date of the last bar.
     pub last: String,
+    /// Time of the first bar (Unix milliseconds, UTC), for tables; the report gives the date.
+    #[serde(skip)]
+    pub first_ts: i64,
+    /// Time of the last bar.
+    #[serde(skip)]
+    pub last_ts: i64,
 }
 
 /// The plan: scheme, sizes in bars, and every fold's windows.

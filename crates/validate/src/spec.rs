@@ -144,6 +144,17 @@ impl Objective {
             .find(|(_, o)| *o == self)
             .map_or("sharpe", |(n, _)| n)
     }
+
+    /// The name for people, as a column or a sentence names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Objective::Sharpe => "Sharpe",
+            Objective::Sortino => "Sortino",
+            Objective::Calmar => "Calmar",
+            Objective::TotalReturn => "total return",
+            Objective::ProfitFactor => "profit factor",
+        }
+    }
 }
 
 /// A parameter's values in the grid.

@@ -137,6 +137,8 @@ pub fn plan(spec: &Spec, data: &Dataset, grid: &Grid) -> Result<(Plan, PlanRecor
         end: r.end,
         first: format.format(ts[r.start]),
         last: format.format(ts[r.end - 1]),
+        first_ts: ts[r.start],
+        last_ts: ts[r.end - 1],
     };
     let record = PlanRecord {
         written: spec.split,

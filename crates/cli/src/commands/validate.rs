@@ -229,7 +229,7 @@ fn print_table(rows: &[Judged]) {
             oos.trades.win_rate_wilson.high,
         ) {
             (Stat::Value(w), Stat::Value(lo), Stat::Value(hi)) => {
-                format!("{:.1}% [{:.1}-{:.1}]", w * 100.0, lo * 100.0, hi * 100.0)
+                format!("{:.1}% [{:.1}-{:.1}%]", w * 100.0, lo * 100.0, hi * 100.0)
             }
             _ => "n/a".to_string(),
         };
