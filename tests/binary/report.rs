@@ -441,6 +441,12 @@ fn gate_reapplies_a_policy_without_rerunning() {
     let run = gate(&[&report_path(), "--policy", &loose]);
     assert_eq!(run.status.code(), Some(0), "{}", stdout(&run));
     assert_eq!(stdout(&run).trim(), "PASS sma_cross");
+    // Said on stderr: this verdict is not the recorded policy's.
+    assert!(
+        stderr(&run).contains("judged by its recorded policy with --policy loose.toml (sha256 "),
+        "{}",
+        stderr(&run)
+    );
 
     // Tightened on one key only (one more trade than were made): just that check fails.
     let trades = report()["validation"]["out_of_sample"]["trades"]["trades"]

@@ -13,10 +13,18 @@ pub fn write_file(
 ) -> io::Result<()> {
     let dir = parent_dir(path);
     fs::create_dir_all(&dir)?;
-    let mut temp = tempfile::Builder::new()
-        .prefix(&format!(".{}.", file_name(path)))
-        .suffix(".tmp")
-        .tempfile_in(&dir)?;
+    let prefix = format!(".{}.", file_name(path));
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".tmp");
+    // A temporary file is private (0600) by default; renamed into place it is an output like
+    // any other, so it gets the mode `File::create` gives: 0666 less the user's umask (a shard
+    // written on one account and merged on another must be readable there).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(fs::Permissions::from_mode(0o666));
+    }
+    let mut temp = builder.tempfile_in(&dir)?;
     {
         let mut writer = BufWriter::new(temp.as_file_mut());
         write(&mut writer)?;
@@ -101,6 +109,19 @@ mod tests {
         });
         assert!(result.is_err());
         assert_eq!(fs::read_dir(dir.path()).expect("read").count(), 0);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_written_file_has_the_mode_a_created_one_has() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let created = dir.path().join("created");
+        fs::File::create(&created).expect("create");
+        let written = dir.path().join("written");
+        write_file(&written, |w| w.write_all(b"x")).expect("write");
+        let mode = |p: &Path| fs::metadata(p).expect("metadata").permissions().mode() & 0o777;
+        assert_eq!(mode(&written), mode(&created));
     }
 
     #[test]

@@ -11,6 +11,10 @@ use crate::args::GateArgs;
 
 pub fn run(args: GateArgs) -> Result<()> {
     let run_policy = verdicts::run_policy(args.verdicts.policy.as_deref())?;
+    if let Some((label, _)) = &run_policy {
+        // A verdict another policy decided must not pass for the recorded one.
+        eprintln!("note: each report judged by its recorded policy with {label} over it");
+    }
     // Every report is read and checked before any verdict is printed.
     let mut stored = Vec::with_capacity(args.reports.len());
     for path in &args.reports {
