@@ -74,16 +74,27 @@ impl TradeStats {
     /// strategy entered together, and their partial exits, are one trade (see
     /// [`gauntlet_engine::RoundTrip`]).
     pub fn of_trades(trades: &[gauntlet_engine::Trade]) -> TradeStats {
-        let trips = gauntlet_engine::RoundTrip::of(trades);
-        TradeStats::of(
-            &trips
+        // One position at a time, never cut (every strategy of one symbol but a cutting one):
+        // each trade is its own round trip, and a sweep's thousands of runs skip the grouping.
+        let one_each = trades.windows(2).all(|w| w[0].entry_ts < w[1].entry_ts);
+        let outcomes: Vec<TradeOutcome> = if one_each {
+            trades
                 .iter()
                 .map(|t| TradeOutcome {
                     pnl: t.pnl,
                     bars_held: t.bars_held(),
                 })
-                .collect::<Vec<_>>(),
-        )
+                .collect()
+        } else {
+            gauntlet_engine::RoundTrip::of(trades)
+                .iter()
+                .map(|t| TradeOutcome {
+                    pnl: t.pnl,
+                    bars_held: t.bars_held(),
+                })
+                .collect()
+        };
+        TradeStats::of(&outcomes)
     }
 
     /// The statistics of `trades`.
