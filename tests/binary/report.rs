@@ -362,6 +362,24 @@ fn the_html_page_is_self_contained_and_has_every_chart() {
         assert!(html.contains(label), "no axis label {label:?}");
     }
     assert!(html.contains("✘ FAIL") && html.contains("✔ pass"));
+    // The page says what report.md says under the fold table, and shows the in-sample column.
+    assert!(html.contains("<th>in-sample Sharpe</th>"));
+    let md = std::fs::read_to_string(out().join("report.md")).expect("report.md");
+    for label in [
+        "Idle test windows",
+        "Parameter stability",
+        "Look-ahead guard",
+    ] {
+        let line = md
+            .lines()
+            .find(|l| l.starts_with(&format!("{label}: ")))
+            .unwrap_or_else(|| panic!("no {label} line in report.md"));
+        let text = &line[label.len() + 2..];
+        assert!(
+            html.contains(&format!("<p><b>{label}:</b> {text}</p>")),
+            "{label}"
+        );
+    }
 }
 
 #[test]

@@ -123,3 +123,58 @@ pub fn folds(v: &Validation) -> Vec<FoldRow> {
         })
         .collect()
 }
+
+/// The sentences both pages add under the fold table, as `(label, text)`: idle test windows
+/// (when there are any), how the searched parameters moved, and the look-ahead guard.
+pub fn notes(v: &Validation) -> Vec<(&'static str, String)> {
+    let mut notes = Vec::new();
+    let idle = v.folds.iter().filter(|f| f.trades.trades == 0).count();
+    if idle > 0 {
+        // A flat stretch in the stitched curve is otherwise easy to read as a quiet market.
+        notes.push((
+            "Idle test windows",
+            format!(
+                "{idle} of {} closed no trade. Each starts flat, and a strategy that enters only \
+                 on a fresh signal can wait out a whole window.",
+                v.folds.len()
+            ),
+        ));
+    }
+    // A parameter the grid held at one value cannot move: saying it did not is noise.
+    let searched = |name: &str| {
+        let mut values = v.grid.parameters.iter().filter_map(|set| set.0.get(name));
+        values
+            .next()
+            .is_some_and(|first| values.any(|other| other != first))
+    };
+    let stable: Vec<String> = v
+        .parameter_stability
+        .iter()
+        .filter(|s| searched(&s.parameter))
+        .map(|s| {
+            format!(
+                "{} took {} value{} (changed in {} of fold pairs)",
+                s.parameter,
+                s.distinct,
+                if s.distinct == 1 { "" } else { "s" },
+                percent(s.change_rate)
+            )
+        })
+        .collect();
+    if !stable.is_empty() {
+        notes.push(("Parameter stability", format!("{}.", stable.join("; "))));
+    }
+    let peeked = v.lookahead.iter().filter(|l| !l.passed).count();
+    notes.push((
+        "Look-ahead guard",
+        match (v.lookahead.len(), peeked) {
+            (0, _) => "not run, no fold chose a parameter set.".to_string(),
+            (n, 0) => format!("all {n} chosen parameter sets passed."),
+            (n, k) => format!(
+                "{k} of {n} chosen parameter sets changed a past decision when future bars \
+                 were removed."
+            ),
+        },
+    ));
+    notes
+}

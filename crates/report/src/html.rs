@@ -190,24 +190,30 @@ pub fn render(
 
     let _ = writeln!(
         out,
-        "<h2>Folds</h2>\n<table><tr><th>fold</th><th>tested</th><th>chosen parameters</th><th>OOS Sharpe</th><th>OOS return</th><th>trades</th></tr>"
+        "<h2>Folds</h2>\n<table><tr><th>fold</th><th>tested</th><th>chosen parameters</th><th>in-sample {}</th><th>OOS Sharpe</th><th>OOS return</th><th>trades</th></tr>",
+        esc(v.objective.label())
     );
     for f in headline::folds(v) {
         let _ = writeln!(
             out,
-            "<tr><td class=\"num\">{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            "<tr><td class=\"num\">{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
             f.fold,
             esc(&f.tested),
             esc(&f.parameters),
+            f.in_sample_objective,
             f.sharpe,
             f.total_return,
             f.trades
         );
     }
+    let _ = writeln!(out, "</table>");
+    for (label, text) in headline::notes(v) {
+        let _ = writeln!(out, "<p><b>{label}:</b> {}</p>", esc(&text));
+    }
     let _ = writeln!(
         out,
-        "</table>\n<h2>The rule</h2>\n<pre>{}</pre>\n</body></html>",
-        esc(rule)
+        "<h2>The rule</h2>\n<pre>{}</pre>\n</body></html>",
+        esc(&rule.replace("**", ""))
     );
     Ok(out)
 }

@@ -6,7 +6,7 @@ use gauntlet_validate::Validation;
 
 use crate::document::{GateRecord, StrategyRecord};
 use crate::headline;
-use crate::text::{check_value, markdown as md, percent};
+use crate::text::{check_value, markdown as md};
 
 /// The page for `validation` with the gate's `gate` and the spec's `description`.
 ///
@@ -117,52 +117,9 @@ pub fn render(validation: &Validation, gate: &GateRecord, description: &str) -> 
             f.trades
         );
     }
-    let idle = folds.iter().filter(|f| f.trades == 0).count();
-    if idle > 0 {
-        // A flat stretch in the stitched curve is otherwise easy to read as a quiet market.
-        let _ = writeln!(
-            out,
-            "\nIdle test windows: {idle} of {} closed no trade. Each starts flat, and a strategy \
-             that enters only on a fresh signal can wait out a whole window.",
-            folds.len()
-        );
+    for (label, text) in headline::notes(v) {
+        let _ = writeln!(out, "\n{label}: {}", md(&text));
     }
-    // A parameter the grid held at one value cannot move: saying it did not is noise.
-    let searched = |name: &str| {
-        let mut values = v.grid.parameters.iter().filter_map(|set| set.0.get(name));
-        values
-            .next()
-            .is_some_and(|first| values.any(|other| other != first))
-    };
-    let stable: Vec<String> = v
-        .parameter_stability
-        .iter()
-        .filter(|s| searched(&s.parameter))
-        .map(|s| {
-            format!(
-                "`{}` took {} value{} (changed in {} of fold pairs)",
-                s.parameter,
-                s.distinct,
-                if s.distinct == 1 { "" } else { "s" },
-                percent(s.change_rate)
-            )
-        })
-        .collect();
-    if !stable.is_empty() {
-        let _ = writeln!(out, "\nParameter stability: {}.", stable.join("; "));
-    }
-    let peeked = v.lookahead.iter().filter(|l| !l.passed).count();
-    let _ = writeln!(
-        out,
-        "\nLook-ahead guard: {}.",
-        match (v.lookahead.len(), peeked) {
-            (0, _) => "not run, no fold chose a parameter set".to_string(),
-            (n, 0) => format!("all {n} chosen parameter sets passed"),
-            (n, k) => format!(
-                "{k} of {n} chosen parameter sets changed a past decision when future bars were removed"
-            ),
-        }
-    );
     let _ = writeln!(
         out,
         "\nCharts: `report.html`. Tables: `trades.parquet`, `equity.parquet`, `folds.parquet`, `trials.parquet`. Machine record: `report.json`."
