@@ -238,4 +238,29 @@ fn lookahead_passes_sma_cross_on_the_shipped_data() {
     assert!(stdout(&run).contains("each of 40 cuts"), "{}", stdout(&run));
     let run = gauntlet(&["lookahead", "--param", "fast=0"]);
     assert_eq!(run.status.code(), Some(2));
+
+    // More cuts than bars: every bar but the last is a cut (bars 0 ..= 198 of 200), and said so.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let short = dir.path().join("short.csv");
+    let shipped = std::fs::read_to_string(root().join("data/sp500_daily.csv")).expect("data");
+    let head: Vec<&str> = shipped.lines().take(201).collect();
+    std::fs::write(&short, head.join("\n") + "\n").expect("write");
+    let run = gauntlet(&[
+        "lookahead",
+        "--data",
+        short.to_str().expect("utf-8"),
+        "--cuts",
+        "1000",
+    ]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    assert!(
+        stderr(&run).contains("--cuts 1000: the 200 bars allow 199 distinct cuts"),
+        "{}",
+        stderr(&run)
+    );
+    assert!(
+        stdout(&run).contains("each of 199 cuts"),
+        "{}",
+        stdout(&run)
+    );
 }

@@ -17,6 +17,14 @@ pub fn run(mut args: LookaheadArgs) -> Result<()> {
     let panel = Panel::align(super::load_series(&args.run, &LoadOptions::default())?)?;
     let columns = panel_columns(&panel);
     let cuts = evenly_spaced_cuts(panel.len(), args.cuts);
+    if cuts.len() < args.cuts {
+        eprintln!(
+            "note: --cuts {}: the {} bars allow {} distinct cuts, and every one is checked",
+            args.cuts,
+            panel.len(),
+            cuts.len()
+        );
+    }
     let report = gauntlet_strategies::lookahead(info.name, &params, &columns, &cuts)?;
     let format = TsFormat::for_series(panel.ts());
     match report.divergence {
